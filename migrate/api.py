@@ -1,0 +1,96 @@
+"""The library entry point: scan(settings) -> ScanResult. The CLI is a thin shell on it.
+
+Stages: load tables -> discover files -> learn repository macros -> scan each
+file (in a process pool) -> merge and sort. Sorting after the merge makes the
+result independent of the number of jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from migrate import __version__
+from migrate.config import Settings
+from migrate.discover import Candidate, discover
+from migrate.frontends import frontend_for
+from migrate.mappings.load import load_mappings
+from migrate.model import FileResult, ScanResult
+from migrate.repo_context import build_context
+from migrate.worker import WorkerState, scan_file
+
+# Called after each file with (files done, files in all).
+Progress = Callable[[int, int], None]
+
+_STATE: WorkerState | None = None
+
+
+def _init_worker(state: WorkerState) -> None:
+    global _STATE
+    _STATE = state
+
+
+def _scan_in_worker(candidate: Candidate) -> FileResult:
+    assert _STATE is not None
+    return scan_file(candidate, _STATE)
+
+
+def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
+    """Scan `settings.root`; raises MappingError for bad tables, NotADirectoryError for a bad root."""
+    root = settings.root
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a folder")
+    mappings = load_mappings(settings.mapping_overlays)
+    found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
+    cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
+    state = WorkerState(mappings, build_context(mappings, cpp_paths))
+    result = ScanResult(
+        tool_version=__version__, mappings_version=mappings.version,
+        root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
+    )
+    total = len(found.candidates)
+    for done, file_result in enumerate(_run(found.candidates, state, settings.worker_count), 1):
+        _merge(result, file_result)
+        if progress is not None:
+            progress(done, total)
+    _sort(result)
+    result.extra["mappings"] = mappings
+    return result
+
+
+def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator[FileResult]:
+    if jobs <= 1 or len(candidates) < 2:
+        for candidate in candidates:
+            yield scan_file(candidate, state)
+        return
+    # Big files first so that one late giant does not leave a core idle at the end.
+    ordered = sorted(candidates, key=lambda c: -c.size)
+    chunk = max(1, min(32, len(ordered) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(state,)) as pool:
+        yield from pool.map(_scan_in_worker, ordered, chunksize=chunk)
+
+
+def _merge(result: ScanResult, file_result: FileResult) -> None:
+    if file_result.skipped is not None:
+        result.skipped.append(file_result.skipped)
+    if file_result.record is not None:
+        result.files.append(file_result.record)
+    result.findings.extend(file_result.findings)
+    result.diagnostics.extend(file_result.diagnostics)
+
+
+def _sort(result: ScanResult) -> None:
+    result.files.sort(key=lambda f: f.path)
+    result.findings.sort(key=lambda f: f.sort_key())
+    result.skipped.sort(key=lambda s: (s.path, s.reason))
+    result.diagnostics.sort(key=lambda d: (d.path, d.line, d.code, d.message))
+
+
+def scan_path(path: str | Path, **options: object) -> ScanResult:
+    """Convenience for other programs: scan a folder with default settings."""
+    return scan(Settings(root=Path(path), **options))  # type: ignore[arg-type]
+
+
+__all__: Iterable[str] = ("Progress", "scan", "scan_path")

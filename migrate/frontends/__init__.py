@@ -1,0 +1,90 @@
+"""Frontends turn one file's text into Use records. They know syntax, not BIRENSUPA.
+
+Registering a frontend is one line in FRONTENDS plus its file patterns in
+FILE_RULES; modules are imported lazily so a scan loads only what it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from migrate.model import Diagnostic, Use
+
+# Frontend name -> module that defines `extract(text, rel, context) -> FrontendOutput`.
+FRONTENDS: dict[str, str] = {
+    "cuda_cpp": "migrate.frontends.cuda_cpp",
+    "python": "migrate.frontends.python",
+    "build": "migrate.frontends.build",
+}
+
+# (glob on the file name, frontend); first match wins, case-sensitive like the
+# compilers that read these files.
+FILE_RULES: tuple[tuple[str, str], ...] = (
+    ("*.cu", "cuda_cpp"), ("*.cuh", "cuda_cpp"), ("*.cpp", "cuda_cpp"), ("*.cc", "cuda_cpp"),
+    ("*.cxx", "cuda_cpp"), ("*.c", "cuda_cpp"), ("*.h", "cuda_cpp"), ("*.hpp", "cuda_cpp"),
+    ("*.hh", "cuda_cpp"), ("*.hxx", "cuda_cpp"), ("*.inl", "cuda_cpp"), ("*.cuinl", "cuda_cpp"),
+    ("*.py", "python"), ("*.pyi", "python"),
+    ("CMakeLists.txt", "build"), ("*.cmake", "build"),
+    ("requirements*.txt", "build"), ("*requirements.txt", "build"),
+    ("requirements/*.txt", "build"), ("constraints*.txt", "build"),
+    ("pyproject.toml", "build"), ("setup.cfg", "build"),
+    ("environment.yml", "build"), ("environment.yaml", "build"), ("environment*.yml", "build"),
+    ("Dockerfile", "build"), ("Dockerfile.*", "build"), ("*.Dockerfile", "build"),
+    ("*.dockerfile", "build"), ("Containerfile", "build"),
+    ("Makefile", "build"), ("makefile", "build"), ("GNUmakefile", "build"), ("*.mk", "build"),
+    ("*.sh", "build"), ("*.bash", "build"),
+)
+
+# Language reported for each frontend in per-language counts.
+LANGUAGE_OF: dict[str, str] = {"cuda_cpp": "cuda_cpp", "python": "python", "build": "build"}
+
+
+def frontend_for(rel: str) -> str | None:
+    """The frontend that reads `rel` (a POSIX path), or None when none does."""
+    path = PurePosixPath(rel)
+    name = path.name
+    for pattern, frontend in FILE_RULES:
+        target = f"{path.parent.name}/{name}" if "/" in pattern else name
+        if fnmatchcase(target, pattern):
+            return frontend
+    return None
+
+
+@dataclass(slots=True)
+class FrontendOutput:
+    uses: list[Use] = field(default_factory=list)
+    error_share: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RepoContext:
+    """What a frontend may know about the whole repository, computed once before the scan."""
+
+    # Macro names the repository #defines: never matched by family shape only.
+    defined_macros: frozenset[str] = frozenset()
+    # Macros that expand to qualifiers only (`#define HD __host__ __device__`):
+    # blanked before parsing so that tree-sitter sees plain declarations.
+    qualifier_macros: frozenset[str] = frozenset()
+    # Which identifiers are worth a look: names the tables know (last and first
+    # `::` parts of their keys) and the CUDA case shapes of the family fallbacks.
+    candidate_names: frozenset[str] = frozenset()
+    candidate_shape: re.Pattern[str] | None = None
+
+    def wanted(self, token: str) -> bool:
+        if token in self.candidate_names:
+            return True
+        return self.candidate_shape is not None and self.candidate_shape.fullmatch(token) is not None
+
+
+class Frontend(Protocol):
+    def extract(self, text: str, rel: str, context: RepoContext) -> FrontendOutput: ...
+
+
+def load_frontend(name: str) -> Frontend:
+    return importlib.import_module(FRONTENDS[name])  # type: ignore[return-value]

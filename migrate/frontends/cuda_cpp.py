@@ -1,0 +1,344 @@
+"""CUDA, C and C++ sources on tree-sitter's CUDA grammar.
+
+Only identifiers the tables could know are looked at: one regular-expression
+pass collects a file's distinct identifiers, the wanted ones are located, and
+the syntax tree says what each occurrence is (call, type, macro body, comment,
+string...). Trees with errors are used as they are: a token inside an ERROR
+node is still classified, and the share of bytes in ERROR nodes is reported as
+the file's parse confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter
+import tree_sitter_cpp
+import tree_sitter_cuda
+
+from migrate.frontends import FrontendOutput, RepoContext
+from migrate.frontends.source_text import LineIndex
+from migrate.model import Use
+
+LANGUAGE = "cuda_cpp"
+# Re-parse with the C++ grammar when more of the file than this sits in ERROR nodes.
+REPARSE_ERROR_SHARE = 0.10
+
+QUALIFIER_TOKENS = frozenset({
+    "__global__", "__device__", "__host__", "__shared__", "__constant__", "__managed__",
+    "__launch_bounds__", "__forceinline__", "__noinline__", "__restrict__", "__grid_constant__",
+})
+ASM_TOKENS = frozenset({"asm", "__asm__", "__asm"})
+_NOT_CODE = frozenset({
+    "comment", "string_literal", "string_content", "raw_string_literal", "raw_string_content",
+    "raw_string_delimiter", "char_literal", "concatenated_string", "escape_sequence",
+    "system_lib_string",
+})
+_NAME_CHAIN = frozenset({"qualified_identifier", "template_function", "template_type",
+                         "template_method", "dependent_name", "dependent_type"})
+_SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
+                              "namespace_definition", "field_expression"})
+_IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
+_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
+_LAUNCH = re.compile(rb"<<<")
+_ALIAS = re.compile(rb"\bnamespace\s+([A-Za-z_]\w*)\s*=\s*(::)?([A-Za-z_][\w:]*)\s*;")
+_USING_NAMESPACE = re.compile(rb"\busing\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*;")
+_USING_NAME = re.compile(rb"\busing\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
+_QUALIFIED_AROUND = re.compile(rb"(?:::)?[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*")
+_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
+_ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+@cache
+def _parser(grammar: str) -> tree_sitter.Parser:
+    module = tree_sitter_cuda if grammar == "cuda" else tree_sitter_cpp
+    return tree_sitter.Parser(tree_sitter.Language(module.language()))
+
+
+def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
+    return extract_bytes(text.encode("utf-8"), rel, context)
+
+
+def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int = 0,
+                  first_column_offset: int = 0) -> FrontendOutput:
+    """Uses in `data`; offsets place embedded code (a Python string) in its outer file."""
+    prepared = _blank_qualifier_macros(data, context.qualifier_macros)
+    tree, error_share = _parse_best(prepared)
+    scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
+                                                             first_column_offset))
+    scan.read_scopes()
+    scan.find_includes()
+    scan.find_launches()
+    scan.find_names(context)
+    return FrontendOutput(uses=scan.uses, error_share=error_share)
+
+
+def _blank_qualifier_macros(data: bytes, names: frozenset[str]) -> bytes:
+    """Replace uses of `#define X __host__ __device__`-style macros by spaces.
+
+    tree-sitter cannot know what such a macro expands to, and a declaration
+    starting with an unknown word turns into an ERROR node. Blanking keeps every
+    byte offset, so positions in the report stay those of the real file.
+    """
+    present = [n for n in names if n.encode() in data]
+    if not present:
+        return data
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present) + rb")\b")
+    out = bytearray(data)
+    for match in pattern.finditer(data):
+        line_start = data.rfind(b"\n", 0, match.start()) + 1
+        if re.match(rb"[ \t]*#[ \t]*define\b", data[line_start:match.start()]):
+            continue
+        out[match.start():match.end()] = b" " * (match.end() - match.start())
+    return bytes(out)
+
+
+def _parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:
+    tree = _parser("cuda").parse(data)
+    share = _error_share(tree.root_node, len(data))
+    if share > REPARSE_ERROR_SHARE:
+        cpp_tree = _parser("cpp").parse(data)
+        cpp_share = _error_share(cpp_tree.root_node, len(data))
+        if cpp_share < share:
+            return cpp_tree, cpp_share
+    return tree, share
+
+
+def _error_share(root: tree_sitter.Node, size: int) -> float:
+    if not root.has_error or size == 0:
+        return 0.0
+    in_error = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR":
+            in_error += node.end_byte - node.start_byte
+        elif node.has_error:
+            stack.extend(node.children)
+    return round(min(1.0, in_error / size), 4)
+
+
+def _not_code(node: tree_sitter.Node) -> bool:
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.type in _NOT_CODE:
+            return True
+        node = node.parent
+    return False
+
+
+def _inside_literal_or_comment(text: bytes) -> bool:
+    """Whether the end of `text` (a macro body prefix) is inside a string or comment."""
+    index, quote = 0, b""
+    while index < len(text):
+        char = text[index:index + 1]
+        if quote:
+            if char == b"\\":
+                index += 1
+            elif char == quote:
+                quote = b""
+        elif char in (b'"', b"'"):
+            quote = char
+        elif text.startswith(b"//", index):
+            return True
+        elif text.startswith(b"/*", index):
+            end = text.find(b"*/", index + 2)
+            if end == -1:
+                return True
+            index = end + 1
+        index += 1
+    return bool(quote)
+
+
+@dataclass(slots=True)
+class _FileScan:
+    rel: str
+    data: bytes
+    root: tree_sitter.Node
+    lines: LineIndex
+    uses: list[Use] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    using_namespaces: list[str] = field(default_factory=list)
+    using_names: dict[str, str] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set)
+
+    def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
+        node = self.root.descendant_for_byte_range(start, end)
+        return None if node is None or _not_code(node) else node
+
+    def read_scopes(self) -> None:
+        """Namespace aliases and using-directives, for resolving short names."""
+        for match in _ALIAS.finditer(self.data):
+            if self.code_at(match.start(), match.start() + 9):
+                self.aliases[match.group(1).decode()] = match.group(3).decode()
+        for match in _USING_NAMESPACE.finditer(self.data):
+            if self.code_at(match.start(), match.start() + 5):
+                self.using_namespaces.append(match.group(2).decode())
+        for match in _USING_NAME.finditer(self.data):
+            if self.code_at(match.start(), match.start() + 5):
+                full = match.group(2).decode()
+                self.using_names[full.rsplit("::", 1)[1]] = full
+
+    def add(self, start: int, end: int, symbol: str, resolved: str, kind: str,
+            alternatives: tuple[str, ...] = (), exact_only: bool = False) -> None:
+        if (start, end) in self.seen:
+            return
+        self.seen.add((start, end))
+        line, column = self.lines.position(start)
+        end_line, end_column = self.lines.position(end)
+        self.uses.append(Use(
+            file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
+            symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
+            source_line=self.lines.line_text(start), alternatives=alternatives,
+            exact_only=exact_only,
+        ))
+
+    def find_includes(self) -> None:
+        for match in _INCLUDE.finditer(self.data):
+            node = self.root.descendant_for_byte_range(match.start(2), match.end(2))
+            if node is None or node.type == "comment":
+                continue
+            path = match.group(2).decode("utf-8", errors="replace").strip()
+            opener, closer = ("<", ">") if match.group(1) == b"<" else ('"', '"')
+            self.add(match.start(2) - 1, match.end(2) + 1, f"#include {opener}{path}{closer}",
+                     path, "include")
+
+    def find_launches(self) -> None:
+        for match in _LAUNCH.finditer(self.data):
+            node = self.code_at(match.start(), match.end())
+            if node is None:
+                continue
+            launch = node.parent if node.parent is not None else node
+            start, end = match.start(), match.end()
+            if launch.type == "kernel_call_syntax":
+                call = launch.parent
+                start = call.start_byte if call is not None else launch.start_byte
+                end = launch.end_byte
+            symbol = " ".join(self.data[start:end].decode("utf-8", "replace").split())
+            self.add(start, end, symbol[:160], "<<<>>>", "launch")
+
+    def find_names(self, context: RepoContext) -> None:
+        tokens = {t.decode() for t in set(_IDENTIFIER_TOKEN.findall(self.data))}
+        wanted = {t for t in tokens if context.wanted(t) or t in ASM_TOKENS
+                  or t in self.aliases or t in self.using_names}
+        if not wanted:
+            return
+        pattern = re.compile(rb"\b(?:" + b"|".join(
+            re.escape(t.encode()) for t in sorted(wanted, key=len, reverse=True)) + rb")\b")
+        for match in pattern.finditer(self.data):
+            self.classify(match.start(), match.end(), match.group().decode(), context)
+
+    def classify(self, start: int, end: int, token: str, context: RepoContext) -> None:
+        node = self.root.descendant_for_byte_range(start, end)
+        if node is None or _not_code(node):
+            return
+        if token in ASM_TOKENS:
+            if node.parent is not None and node.parent.type == "gnu_asm_expression":
+                self.add(node.parent.start_byte, node.parent.start_byte + len(token), token,
+                         "asm", "asm")
+            return
+        if node.start_byte != start or node.end_byte != end:
+            self.classify_lexically(node, start, end, token, context)
+            return
+        if token in QUALIFIER_TOKENS:
+            self.add(start, end, token, token, "qualifier")
+            return
+        if node.type in ("field_identifier", "statement_identifier") or self.is_definition(node):
+            return
+        head = node
+        while head.parent is not None and head.parent.type in _NAME_CHAIN:
+            head = head.parent
+        if head.parent is not None and head.parent.type in _SKIPPED_PARENTS:
+            return
+        written = " ".join(self.data[head.start_byte:head.end_byte].decode("utf-8",
+                                                                           "replace").split())
+        resolved, alternatives = self.resolve(written)
+        kind = self.kind_of(node, head, resolved)
+        self.add(head.start_byte, head.end_byte, written[:160], resolved, kind, alternatives,
+                 exact_only=resolved in context.defined_macros)
+
+    def classify_lexically(self, node: tree_sitter.Node, start: int, end: int, token: str,
+                           context: RepoContext) -> None:
+        """A wanted name inside a macro body or an unparsed region: read the text itself."""
+        if _inside_literal_or_comment(self.data[node.start_byte:start]):
+            return
+        if token in ASM_TOKENS:
+            return
+        if token in QUALIFIER_TOKENS:
+            self.add(start, end, token, token, "qualifier")
+            return
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        line_end = self.data.find(b"\n", end)
+        line_end = len(self.data) if line_end == -1 else line_end
+        for match in _QUALIFIED_AROUND.finditer(self.data, line_start, line_end):
+            if match.start() <= start and end <= match.end():
+                written = re.sub(rb"\s+", b"", match.group()).decode()
+                resolved, alternatives = self.resolve(written)
+                kind = "macro" if node.type == "preproc_arg" else "identifier"
+                self.add(match.start(), match.end(), written, resolved, kind, alternatives,
+                         exact_only=resolved in context.defined_macros)
+                return
+
+    def is_definition(self, node: tree_sitter.Node) -> bool:
+        """The name being defined (a function, macro or namespace) is not a use of it."""
+        parent = node.parent
+        while parent is not None and parent.type == "qualified_identifier":
+            node, parent = parent, parent.parent
+        if parent is None:
+            return False
+        if parent.type in ("function_declarator", "preproc_def", "preproc_function_def"):
+            field_name = "declarator" if parent.type == "function_declarator" else "name"
+            defined = parent.child_by_field_name(field_name)
+            return defined is not None and defined.start_byte == node.start_byte
+        return parent.type in ("namespace_definition",)
+
+    def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
+        """Fully qualified name after aliases; other readings via using-directives."""
+        name = _strip_template_args(written).replace(" ", "").lstrip(":")
+        parts = name.split("::")
+        if parts[0] in self.aliases:
+            parts[0:1] = self.aliases[parts[0]].lstrip(":").split("::")
+        elif len(parts) == 1 and parts[0] in self.using_names:
+            parts = self.using_names[parts[0]].split("::")
+        resolved = "::".join(parts)
+        alternatives = tuple(f"{ns}::{resolved}" for ns in self.using_namespaces
+                             if not resolved.startswith(ns + "::"))
+        return resolved, alternatives
+
+    def kind_of(self, node: tree_sitter.Node, head: tree_sitter.Node, resolved: str) -> str:
+        last = resolved.rsplit("::", 1)[-1]
+        parent = head.parent
+        if parent is not None and parent.type == "call_expression":
+            function = parent.child_by_field_name("function")
+            if function is not None and function.start_byte == head.start_byte:
+                return "macro" if _ALL_CAPS.fullmatch(last) else "call"
+        if node.type == "type_identifier" or head.type in ("template_type", "dependent_type"):
+            return "type"
+        if _in_preprocessor_condition(head):
+            return "macro"
+        if _ALL_CAPS.fullmatch(last):
+            return "macro"
+        return "identifier"
+
+
+def _strip_template_args(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _TEMPLATE_ARGS.sub("", text)
+    return text
+
+
+def _in_preprocessor_condition(node: tree_sitter.Node) -> bool:
+    parent = node.parent
+    for _ in range(6):
+        if parent is None:
+            return False
+        if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
+            return True
+        if parent.type in ("declaration", "expression_statement", "function_definition"):
+            return False
+        parent = parent.parent
+    return False

@@ -1,0 +1,40 @@
+"""Positions in a file's UTF-8 bytes, turned into the 1-based lines and columns users see."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+MAX_SOURCE_LINE = 240
+
+
+class LineIndex:
+    """Byte offset -> (line, column); columns count characters, not bytes."""
+
+    def __init__(self, data: bytes, line_offset: int = 0, first_column_offset: int = 0) -> None:
+        self.data = data
+        self.starts = [0]
+        position = data.find(b"\n")
+        while position != -1:
+            self.starts.append(position + 1)
+            position = data.find(b"\n", position + 1)
+        # For code embedded in another file (a CUDA string inside Python):
+        # where the embedded text starts in the outer file.
+        self.line_offset = line_offset
+        self.first_column_offset = first_column_offset
+
+    def row_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        row = self.row_of(offset)
+        prefix = self.data[self.starts[row]:offset]
+        column = len(prefix.decode("utf-8", errors="replace")) + 1
+        if row == 0:
+            column += self.first_column_offset
+        return row + 1 + self.line_offset, column
+
+    def line_text(self, offset: int) -> str:
+        row = self.row_of(offset)
+        end = self.starts[row + 1] - 1 if row + 1 < len(self.starts) else len(self.data)
+        text = self.data[self.starts[row]:end].decode("utf-8", errors="replace").strip()
+        return text if len(text) <= MAX_SOURCE_LINE else text[: MAX_SOURCE_LINE - 1] + "…"

@@ -1,0 +1,1 @@
+"""Mapping tables: loading and validation."""

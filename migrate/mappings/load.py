@@ -1,0 +1,249 @@
+"""Read the mapping tables (TSV) and their shared settings (families.toml).
+
+The shipped tables come first; each overlay folder (`--mappings DIR`) may then
+replace rows by their `cuda` key or add new ones, so a team with better evidence
+can upgrade a row without a release.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrate.mappings.validate import (
+    MappingError,
+    Vocabulary,
+    check_header,
+    check_row,
+)
+from migrate.model import STATUSES, MappingEntry
+
+SETTINGS_FILE = "families.toml"
+_NAMESPACE_WORD = re.compile(r"(?<![\\\w])([A-Za-z_][A-Za-z0-9_]+)(?=\)?::|\|)")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    code: str
+    label_en: str
+    label_zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    regex: re.Pattern[str]
+    languages: frozenset[str]
+    entry: MappingEntry
+
+
+@dataclass(slots=True)
+class MappingSet:
+    """Every row, indexed for lookup, plus the vocabulary the rows use."""
+
+    version: str
+    categories: dict[str, Category]
+    status_numbers: dict[str, int]
+    scopes: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> languages
+    exact: dict[str, MappingEntry] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], MappingEntry]] = field(default_factory=list)
+    families: list[Family] = field(default_factory=list)
+
+    def lookup(self, key: str, language: str, exact_only: bool = False
+               ) -> tuple[MappingEntry, str] | None:
+        """Exact row, then the most specific glob row, then a family shape."""
+        entry = self.exact.get(key)
+        if entry is not None and language in entry.languages:
+            return entry, "exact"
+        if exact_only:
+            return None
+        for regex, pattern_entry in self.patterns:
+            if language in pattern_entry.languages and regex.fullmatch(key):
+                return pattern_entry, "pattern"
+        for family in self.families:
+            if language in family.languages and family.regex.fullmatch(key):
+                return family.entry, "family"
+        return None
+
+    def rule_id(self, category: str, status: str) -> str:
+        return f"SM{self.categories[category].code}{self.status_numbers[status]}"
+
+    def tail_names(self) -> set[str]:
+        """Last `::` component and first component of every C/C++-shaped key."""
+        names: set[str] = set()
+        for key in self.exact:
+            if "." in key or "/" in key or ":" in key.replace("::", ""):
+                continue
+            parts = key.split("::")
+            names.add(parts[-1])
+            names.add(parts[0])
+        for regex, entry in self.patterns:
+            head = entry.cuda.split("::")[0]
+            if "::" in entry.cuda and head.isidentifier():
+                names.add(head)
+        for family in self.families:
+            if "::" in family.regex.pattern:  # namespace heads such as thrust, wmma, cg
+                names.update(_NAMESPACE_WORD.findall(family.regex.pattern.split("|(")[0]))
+        return names
+
+
+def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) -> MappingSet:
+    """Load shipped tables and overlays, or raise MappingError naming file and line."""
+    from migrate.resources import mappings_dir
+
+    base = shipped or mappings_dir()
+    settings_path, settings_label = base / SETTINGS_FILE, f"mappings/{SETTINGS_FILE}"
+    for overlay in overlays:
+        if (overlay / SETTINGS_FILE).is_file():
+            settings_path, settings_label = overlay / SETTINGS_FILE, str(overlay / SETTINGS_FILE)
+    mapping_set = _read_settings(settings_path, settings_label)
+    vocab = Vocabulary(frozenset(mapping_set.categories))
+    digest = hashlib.sha256(settings_path.read_bytes())
+    rows: dict[str, MappingEntry] = {}
+    _read_folder(base, "mappings", mapping_set, vocab, rows, replace=False, digest=digest)
+    for overlay in overlays:
+        if not overlay.is_dir():
+            raise MappingError(str(overlay), 0, "mappings overlay is not a folder")
+        _read_folder(overlay, str(overlay), mapping_set, vocab, rows, replace=True,
+                     digest=digest)
+    for key, entry in sorted(rows.items()):
+        if entry.is_pattern:
+            mapping_set.patterns.append((_glob_regex(key), entry))
+        else:
+            mapping_set.exact[key] = entry
+    # Most specific first: the longer the literal part, the narrower the pattern.
+    mapping_set.patterns.sort(key=lambda p: (-len(p[1].cuda.replace("*", "")), p[1].cuda))
+    mapping_set.version = f"{mapping_set.version}+{digest.hexdigest()[:12]}"
+    return mapping_set
+
+
+def _glob_regex(key: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in key.split("*")))
+
+
+def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocabulary,
+                 rows: dict[str, MappingEntry], replace: bool, digest: hashlib._Hash) -> None:
+    """Read every table of one folder; `label` is how error messages name the folder."""
+    seen_here: dict[str, str] = {}
+    for path in sorted(folder.glob("*.tsv")):
+        if path.name not in mapping_set.scopes:
+            raise MappingError(f"{label}/{path.name}", 0,
+                               "not a known table; [scopes] in families.toml lists: "
+                               + ", ".join(sorted(mapping_set.scopes)))
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        languages = mapping_set.scopes[path.name]
+        for entry in _read_table(f"{label}/{path.name}", data, vocab, languages):
+            if entry.cuda in seen_here:
+                raise MappingError(
+                    f"{label}/{path.name}", int(entry.origin.rsplit(":", 1)[1]),
+                    f"duplicate key '{entry.cuda}' (first at {seen_here[entry.cuda]})",
+                )
+            seen_here[entry.cuda] = entry.origin
+            if entry.cuda in rows and not replace:
+                raise MappingError(f"{label}/{path.name}", int(entry.origin.rsplit(":", 1)[1]),
+                                   f"duplicate key '{entry.cuda}'")
+            rows[entry.cuda] = entry
+
+
+def _read_table(shown: str, data: bytes, vocab: Vocabulary, languages: frozenset[str]
+                ) -> list[MappingEntry]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MappingError(shown, 0, f"not UTF-8 ({exc.reason})") from None
+    header: list[str] | None = None
+    entries: list[MappingEntry] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = [name.strip() for name in fields]
+            check_header(shown, number, header)
+            continue
+        if len(fields) != len(header):
+            raise MappingError(
+                shown, number, f"{len(fields)} fields, the header has {len(header)}", line
+            )
+        row = {name: value.strip() for name, value in zip(header, fields, strict=True)}
+        check_row(shown, number, row, vocab)
+        entries.append(_entry(row, f"{shown}:{number}", languages))
+    if header is None:
+        raise MappingError(shown, 0, "no header line")
+    return entries
+
+
+def _entry(row: dict[str, str], origin: str, languages: frozenset[str]) -> MappingEntry:
+    return MappingEntry(
+        cuda=row["cuda"], supa=row.get("supa", ""), status=row["status"],
+        category=row["category"], confidence=row["confidence"],
+        source=row.get("source", ""), note_en=row.get("note_en", ""),
+        note_zh=row.get("note_zh", ""), origin=origin, is_pattern="*" in row["cuda"],
+        languages=languages,
+    )
+
+
+def _read_settings(path: Path, shown: str) -> MappingSet:
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except OSError as exc:
+        raise MappingError(shown, 0, f"cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        raise MappingError(shown, line, f"invalid TOML: {exc}") from None
+    statuses = doc.get("statuses", {})
+    if sorted(statuses) != sorted(STATUSES):
+        raise MappingError(shown, _line_of(text, "[statuses]"),
+                           f"[statuses] must number exactly: {', '.join(STATUSES)}")
+    categories = {
+        name: Category(name, str(info["code"]), str(info["en"]), str(info["zh"]))
+        for name, info in doc.get("categories", {}).items()
+    }
+    mapping_set = MappingSet(str(doc.get("version", "0")), categories, dict(statuses))
+    for table, languages in doc.get("scopes", {}).items():
+        if not isinstance(languages, list) or not languages:
+            raise MappingError(shown, _line_of(text, "[scopes]"),
+                               f"scope of '{table}' must be a non-empty list of frontends")
+        mapping_set.scopes[table] = frozenset(str(x) for x in languages)
+    family_lines = [n for n, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[[family]]"]
+    for index, family in enumerate(doc.get("family", [])):
+        line = family_lines[index] if index < len(family_lines) else 0
+        mapping_set.families.append(_family(shown, line, family, categories))
+    return mapping_set
+
+
+def _family(shown: str, line: int, raw: dict[str, object], categories: dict[str, Category]
+            ) -> Family:
+    category = str(raw.get("category", ""))
+    if category not in categories:
+        raise MappingError(shown, line, f"family category '{category}' is not a known category")
+    try:
+        regex = re.compile(str(raw["pattern"]))
+    except KeyError:
+        raise MappingError(shown, line, "family has no pattern") from None
+    except re.error as exc:
+        raise MappingError(shown, line, f"family pattern does not compile: {exc}") from None
+    languages = raw.get("languages", [])
+    if not isinstance(languages, list):
+        raise MappingError(shown, line, "family languages must be a list")
+    entry = MappingEntry(
+        cuda=regex.pattern, supa="", status="unknown", category=category,
+        confidence="unverified", source="", origin=f"{shown}:{line}", is_pattern=True,
+        note_en="CUDA-shaped name that no mapping row knows yet: check it by hand.",
+        note_zh="该名称符合 CUDA 命名规律，但映射表尚未收录，需人工核实。",
+    )
+    scope = frozenset(str(x) for x in languages)
+    return Family(regex, scope, dataclasses.replace(entry, languages=scope))
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() == needle:
+            return number
+    return 0

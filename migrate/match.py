@@ -1,0 +1,56 @@
+"""Match Use records against the mapping tables; one matcher for every language."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from migrate import i18n
+from migrate.mappings.load import MappingSet
+from migrate.model import Finding, MappingEntry, Use
+
+
+def match_use(use: Use, mappings: MappingSet, vendored: bool) -> Finding | None:
+    """The finding for `use`, or None when no row or family knows the name."""
+    keys = (use.resolved, *use.alternatives)
+    hit = _first_hit(keys, use, mappings)
+    if hit is None:
+        return None
+    key, entry, matched_by = hit
+    if key != use.resolved:
+        use = dataclasses.replace(use, resolved=key, alternatives=())
+    return Finding(
+        use=use, entry=entry, rule=mappings.rule_id(entry.category, entry.status),
+        fingerprint=fingerprint(use), vendored=vendored, matched_by=matched_by,
+    )
+
+
+def _first_hit(keys: tuple[str, ...], use: Use, mappings: MappingSet
+               ) -> tuple[str, MappingEntry, str] | None:
+    # Exact rows for every reading first: a family shape must never win over a row.
+    for key in keys:
+        found = mappings.lookup(key, use.language, exact_only=True)
+        if found:
+            return key, *found
+    if use.exact_only:
+        return None
+    for key in keys:
+        found = mappings.lookup(key, use.language)
+        if found:
+            return key, *found
+    return None
+
+
+def fingerprint(use: Use) -> str:
+    """Stable across unrelated edits: file, name and the line's text, not its number."""
+    normalized = " ".join(use.source_line.split())
+    digest = hashlib.sha256(f"{use.file}\0{use.resolved}\0{normalized}".encode())
+    return digest.hexdigest()[:20]
+
+
+def message(finding: Finding, mappings: MappingSet, lang: str = "en") -> str:
+    entry = finding.entry
+    category = mappings.categories[entry.category]
+    key = f"finding.{entry.status}" if entry.supa else f"finding.{entry.status}_without_name"
+    return i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
+                     category=category.label_zh if lang == "zh" else category.label_en)

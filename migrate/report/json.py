@@ -1,0 +1,56 @@
+"""The JSON result: ScanResult as data, with a schema_version; the contract other tools read.
+
+The JSON Schema ships at migrate/schema/result.schema.json. Keys are sorted and
+nothing depends on the clock, the absolute path or the number of jobs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from migrate.mappings.load import MappingSet
+from migrate.match import message
+from migrate.model import Finding, ScanResult
+from migrate.summary import summarize
+
+SCHEMA_VERSION = "1.0"
+
+
+def to_data(result: ScanResult) -> dict[str, Any]:
+    mappings: MappingSet = result.extra["mappings"]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "supa-migrate", "version": result.tool_version,
+                 "mappings_version": result.mappings_version},
+        "root": result.root,
+        "summary": summarize(result),
+        "files": [
+            {"path": f.path, "language": f.language, "lines": f.lines, "bytes": f.bytes,
+             "error_share": f.error_share, "vendored": f.vendored, "encoding": f.encoding}
+            for f in result.files
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
+                    for s in result.skipped],
+        "diagnostics": [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
+                         "message": d.message} for d in result.diagnostics],
+        "findings": [_finding(f, mappings) for f in result.findings],
+    }
+
+
+def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
+    use, entry = finding.use, finding.entry
+    return {
+        "file": use.file, "line": use.line, "column": use.column,
+        "end_line": use.end_line, "end_column": use.end_column,
+        "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
+        "language": use.language, "category": entry.category, "status": entry.status,
+        "replacement": entry.supa, "confidence": entry.confidence, "source": entry.source,
+        "rule": finding.rule, "matched_by": finding.matched_by, "mapping": entry.origin,
+        "message": message(finding, mappings, "en"), "fingerprint": finding.fingerprint,
+        "vendored": finding.vendored, "source_line": use.source_line,
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(to_data(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,116 @@
+"""The terminal summary: what was scanned, how hard it looks, where to look next.
+
+Fits 80 columns. Colour only when the console is a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from migrate.mappings.load import MappingSet
+from migrate.model import ScanResult
+from migrate.summary import summarize
+
+WIDTH = 80
+STATUS_MEANING = {
+    "native": "runs as is",
+    "rename": "mechanical rename",
+    "partial": "supported with differences",
+    "library": "use the library equivalent",
+    "rewrite": "must be rewritten",
+    "unknown": "not yet verified",
+}
+STATUS_STYLE = {"native": "green", "rename": "cyan", "partial": "yellow",
+                "library": "yellow", "rewrite": "red", "unknown": "magenta"}
+TOP_CATEGORIES = 10
+
+
+def render(result: ScanResult) -> str:
+    buffer = io.StringIO()
+    print_summary(Console(file=buffer, width=WIDTH, force_terminal=False, no_color=True,
+                          highlight=False), result)
+    return buffer.getvalue()
+
+
+def print_summary(console: Console, result: ScanResult) -> None:
+    mappings: MappingSet = result.extra["mappings"]
+    summary = summarize(result)
+    console.print(f"[bold]supa-migrate {result.tool_version}[/] · {result.root} · "
+                  f"mappings {result.mappings_version}")
+    languages = ", ".join(f"{name} {c['files']} files / {c['lines']:,} lines"
+                          for name, c in summary["languages"].items()) or "no source files"
+    console.print(f"Scanned {summary['files_scanned']} files ({languages}); "
+                  f"skipped {summary['files_skipped']}; {summary['other_files']} other files.")
+    console.print()
+    if not result.findings:
+        console.print("No CUDA-related use found.")
+    else:
+        console.print(_status_table(summary))
+        console.print(_category_table(summary, mappings))
+        console.print(_top_files_table(summary))
+    if summary["vendored_findings"]:
+        console.print(f"Vendored code (third_party/, submodules, ...): "
+                      f"{summary['vendored_findings']} findings, reported apart.")
+    _print_problems(console, result)
+    console.print()
+    console.print("Next: [bold]--format json -o result.json[/] lists every finding with its "
+                  "line, status, replacement and source.")
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                 pad_edge=False, padding=(0, 2, 0, 0))
+
+
+def _status_table(summary: dict) -> Table:
+    table = _table("Findings by status (project code)")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("meaning")
+    total = max(1, summary["findings"])
+    for status, count in summary["by_status"].items():
+        style = STATUS_STYLE[status]
+        table.add_row(f"[{style}]{status}[/]", f"{count:,}", f"{count / total:.0%}",
+                      STATUS_MEANING[status])
+    table.add_row("[bold]total[/]", f"[bold]{summary['findings']:,}[/]", "", "")
+    return table
+
+
+def _category_table(summary: dict, mappings: MappingSet) -> Table:
+    table = _table("By category")
+    table.add_column("category")
+    table.add_column("count", justify="right")
+    ranked = sorted(summary["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
+    for name, count in ranked[:TOP_CATEGORIES]:
+        table.add_row(mappings.categories[name].label_en, f"{count:,}")
+    if len(ranked) > TOP_CATEGORIES:
+        rest = sum(count for _name, count in ranked[TOP_CATEGORIES:])
+        table.add_row(f"{len(ranked) - TOP_CATEGORIES} more categories", f"{rest:,}")
+    return table
+
+
+def _top_files_table(summary: dict) -> Table:
+    table = _table("Files with most findings")
+    table.add_column("file", overflow="fold")
+    table.add_column("findings", justify="right")
+    for row in summary["top_files"]:
+        table.add_row(row["path"], f"{row['findings']:,}")
+    return table
+
+
+def _print_problems(console: Console, result: ScanResult) -> None:
+    if result.skipped:
+        reasons: dict[str, int] = {}
+        for skipped in result.skipped:
+            reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
+        listed = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+        console.print(f"Skipped: {listed} (paths in the JSON result).")
+    warnings = [d for d in result.diagnostics if d.level == "warning"]
+    if warnings:
+        console.print(f"Warnings: {len(warnings)} (first: {warnings[0].path}: "
+                      f"{warnings[0].message})")

@@ -1,0 +1,44 @@
+"""Counts every renderer shows: per language, per status and category, the busiest files.
+
+The project's own code and vendored code are counted apart, as users plan them apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from migrate.model import STATUSES, ScanResult
+
+TOP_FILES = 10
+
+
+def summarize(result: ScanResult) -> dict[str, Any]:
+    languages: dict[str, dict[str, int]] = {}
+    for record in result.files:
+        counts = languages.setdefault(record.language, {"files": 0, "lines": 0, "bytes": 0})
+        counts["files"] += 1
+        counts["lines"] += record.lines
+        counts["bytes"] += record.bytes
+    own = [f for f in result.findings if not f.vendored]
+    vendored = [f for f in result.findings if f.vendored]
+    by_file = Counter(f.use.file for f in own)
+    return {
+        "languages": dict(sorted(languages.items())),
+        "files_scanned": len(result.files),
+        "files_with_findings": len(by_file),
+        "files_skipped": len(result.skipped),
+        "other_files": result.other_files,
+        "findings": len(own),
+        "vendored_findings": len(vendored),
+        "by_status": _ordered(Counter(f.entry.status for f in own), STATUSES),
+        "by_category": dict(sorted(Counter(f.entry.category for f in own).items())),
+        "vendored_by_status": _ordered(Counter(f.entry.status for f in vendored), STATUSES),
+        "top_files": [{"path": path, "findings": count}
+                      for path, count in sorted(by_file.items(), key=lambda kv: (-kv[1], kv[0]))
+                      [:TOP_FILES]],
+    }
+
+
+def _ordered(counts: Counter[str], order: tuple[str, ...]) -> dict[str, int]:
+    return {key: counts.get(key, 0) for key in order}

@@ -1,0 +1,70 @@
+"""Scan one file: read, decode, extract uses, match them. Runs in any process.
+
+A frontend failure on one file becomes a diagnostic for that file; it never
+stops the scan of the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from migrate.decode import decode, looks_binary
+from migrate.discover import Candidate
+from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
+from migrate.mappings.load import MappingSet
+from migrate.match import match_use
+from migrate.model import Diagnostic, FileRecord, FileResult, Skipped
+
+# Files with at least this share of bytes in parse errors get a diagnostic;
+# every file's share is in the result either way.
+PARSE_WARNING_SHARE = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerState:
+    mappings: MappingSet
+    context: RepoContext
+
+
+def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
+    rel = candidate.rel
+    try:
+        data = candidate.path.read_bytes()
+    except OSError as exc:
+        return FileResult(None, skipped=Skipped(rel, "unreadable", exc.strerror or str(exc)))
+    if looks_binary(data):
+        return FileResult(None, skipped=Skipped(rel, "binary", "contains NUL bytes"))
+    decoded = decode(data)
+    diagnostics: list[Diagnostic] = []
+    if decoded.encoding == "gb18030":
+        diagnostics.append(Diagnostic(rel, "note", "decoded-gb18030",
+                                      "not UTF-8; read as GB18030"))
+    elif decoded.encoding == "utf-8-lossy":
+        diagnostics.append(Diagnostic(rel, "warning", "decoded-lossy",
+                                      "neither UTF-8 nor GB18030; undecodable bytes replaced"))
+    try:
+        output = load_frontend(candidate.frontend).extract(decoded.text, rel, state.context)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+        diagnostics.append(Diagnostic(rel, "warning", "frontend-error",
+                                      f"{candidate.frontend} frontend failed: {exc!r}"))
+        output = None
+    record = FileRecord(
+        path=rel, language=LANGUAGE_OF[candidate.frontend],
+        lines=decoded.text.count("\n") + (1 if decoded.text and not decoded.text.endswith("\n")
+                                          else 0),
+        bytes=len(data), error_share=output.error_share if output else 1.0,
+        vendored=candidate.vendored, encoding=decoded.encoding,
+    )
+    if output is None:
+        return FileResult(record, diagnostics=tuple(diagnostics))
+    diagnostics.extend(output.diagnostics)
+    if output.error_share >= PARSE_WARNING_SHARE:
+        diagnostics.append(Diagnostic(
+            rel, "note", "parse-errors",
+            f"{output.error_share:.1%} of the file did not parse; scanned what did"))
+    findings = []
+    for use in output.uses:
+        finding = match_use(use, state.mappings, candidate.vendored)
+        if finding is not None:
+            findings.append(finding)
+    return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics))

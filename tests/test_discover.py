@@ -1,0 +1,42 @@
+"""Which files a scan reads: .gitignore, excludes, vendored trees and submodules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migrate.discover import discover
+from migrate.frontends import frontend_for
+from tests.conftest import scan_json
+
+
+def make_repo(root: Path) -> None:
+    for rel in ("src/a.cu", "build/gen.cu", "src/skip_me.cu", "sub/x/local.cu",
+                "sub/x/ignored.cu", "third_party/lib/v.cuh", "deps/mod/m.cu", "docs/readme.md",
+                ".git/objects/o.cu"):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("void f(float** p) { cudaMalloc(p, 4); }\n")
+    (root / ".gitignore").write_text("build/\n*.log\n")
+    (root / "sub" / ".gitignore").write_text("x/ignored.cu\n")
+    (root / ".gitmodules").write_text('[submodule "mod"]\n\tpath = deps/mod\n\turl = x\n')
+
+
+def test_gitignore_excludes_and_vendoring(tmp_path: Path) -> None:
+    make_repo(tmp_path)
+    found = discover(tmp_path, frontend_for, excludes=("src/skip_me.cu",))
+    scanned = {c.rel: c.vendored for c in found.candidates}
+    assert scanned == {"src/a.cu": False, "sub/x/local.cu": False,
+                       "third_party/lib/v.cuh": True, "deps/mod/m.cu": True}
+    skipped = {(s.path, s.reason) for s in found.skipped}
+    assert skipped == {("build/", "gitignored"), ("src/skip_me.cu", "excluded"),
+                       ("sub/x/ignored.cu", "gitignored")}
+    # .gitignore, sub/.gitignore, .gitmodules and docs/readme.md; nothing under .git/
+    assert found.other_files == 4
+
+
+def test_exclude_option_reaches_the_scan(tmp_path: Path) -> None:
+    make_repo(tmp_path)
+    data = scan_json(tmp_path, "--exclude", "sub/")
+    assert {f["file"] for f in data["findings"]} == {"src/a.cu", "src/skip_me.cu",
+                                                       "third_party/lib/v.cuh", "deps/mod/m.cu"}
+    assert {"path": "sub/", "reason": "excluded", "detail": ""} in data["skipped"]

@@ -1,0 +1,29 @@
+"""Every JSON result validates against the schema shipped in the package."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from migrate.resources import schema_path
+from tests.conftest import EXAMPLE, FIXTURE_REPOS, scan_json
+
+SCHEMA = json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", [EXAMPLE, *sorted(p for p in FIXTURE_REPOS.iterdir()
+                                                   if p.is_dir())], ids=lambda p: p.name)
+def test_result_validates(path) -> None:
+    data = scan_json(path)
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+    assert data["summary"]["findings"] + data["summary"]["vendored_findings"] == \
+        len(data["findings"])
+
+
+def test_schema_rejects_a_broken_result() -> None:
+    data = scan_json(FIXTURE_REPOS / "cpp_basic")
+    data["findings"][0]["status"] = "renamed"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(SCHEMA).validate(data)
