@@ -37,7 +37,10 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
 
 
 def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
-    """Scan `settings.root`; raises MappingError for bad tables, NotADirectoryError for a bad root."""
+    """Scan `settings.root`.
+
+    Raises MappingError for bad tables and NotADirectoryError for a bad root.
+    """
     root = settings.root
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a folder")

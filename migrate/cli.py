@@ -62,7 +62,7 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
         _fail(f"mapping error: {exc}", EXIT_USAGE)
     except NotADirectoryError as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
-    except Exception:  # noqa: BLE001 - the promise is: no traceback without --debug
+    except Exception:
         if debug:
             traceback.print_exc()
         _fail("internal error: the scan failed; rerun with --debug and report it", EXIT_INTERNAL)

@@ -44,7 +44,7 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
                                       "neither UTF-8 nor GB18030; undecodable bytes replaced"))
     try:
         output = load_frontend(candidate.frontend).extract(decoded.text, rel, state.context)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+    except Exception as exc:
         diagnostics.append(Diagnostic(rel, "warning", "frontend-error",
                                       f"{candidate.frontend} frontend failed: {exc!r}"))
         output = None

@@ -39,9 +39,9 @@ def test_unknown_output_extension_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    done = subprocess.run([sys.executable, "-m", "migrate", "scan", str(FIXTURE_REPOS / "cpp_basic"),
-                           "--format", "json", "--jobs", "1"], capture_output=True, text=True,
-                          cwd=REPO, check=False)
+    command = [sys.executable, "-m", "migrate", "scan", str(FIXTURE_REPOS / "cpp_basic"),
+               "--format", "json", "--jobs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["root"] == "cpp_basic"
 

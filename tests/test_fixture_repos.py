@@ -53,7 +53,7 @@ def test_comments_strings_and_lookalikes_give_nothing(name: str) -> None:
 PLANTED = {
     "cpp_basic": [
         ("src/kernels.cu", 12, "__global__"), ("src/kernels.cu", 13, "__shared__"),
-        ("src/kernels.cu", 15, "__shfl_xor_sync"),
+        ("src/kernels.cu", 14, "threadIdx"), ("src/kernels.cu", 15, "__shfl_xor_sync"),
         ("src/kernels.cu", 16, "cooperative_groups::this_thread_block"),
         ("src/kernels.cu", 22, "nvcuda::wmma::fragment"),
         ("src/kernels.cu", 23, "nvcuda::wmma::load_matrix_sync"),
@@ -70,7 +70,7 @@ PLANTED = {
         ("pkg/train.py", 26, "torch.cuda.current_device"),
         ("pkg/train.py", 30, "device:cuda"), ("pkg/train.py", 31, "torch.cuda.synchronize"),
         ("pkg/train.py", 37, "__global__"), ("pkg/train.py", 38, "<<<>>>"),
-        ("pkg/kernels.py", 1, "triton"), ("pkg/kernels.py", 5, "flash_attn.flash_attn_func"),
+        ("pkg/kernels.py", 1, "triton"), ("pkg/kernels.py", 5, "flash_attn"),
         ("pkg/kernels.py", 10, "triton.jit"),
     ],
     "build_basic": [

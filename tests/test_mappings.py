@@ -37,7 +37,8 @@ def test_shipped_tables_load_and_know_the_basics() -> None:
     (HEADER + "cudaFoo\tsupaFoo\trename\truntime\n",
      "cuda_runtime.tsv:2: 4 fields, the header has 8"),
     (HEADER.replace("note_zh", "colour"), "cuda_runtime.tsv:1: unknown column 'colour'"),
-    ("cuda\tsupa\tcategory\tconfidence\n", "cuda_runtime.tsv:1: required column 'status' is missing"),
+    ("cuda\tsupa\tcategory\tconfidence\n",
+     "cuda_runtime.tsv:1: required column 'status' is missing"),
     (HEADER + "cudaFoo\t\trename\truntime\tinferred\t\t\t\n"
      "cudaFoo\t\trewrite\truntime\tinferred\t\t\t\n",
      "cuda_runtime.tsv:3: duplicate key 'cudaFoo'"),
@@ -71,7 +72,7 @@ def test_overlay_table_must_have_a_known_name(tmp_path: Path) -> None:
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "mine.tsv").write_text(HEADER, encoding="utf-8")
-    with pytest.raises(MappingError, match="mine.tsv: not a known table"):
+    with pytest.raises(MappingError, match=r"mine\.tsv: not a known table"):
         load_mappings((overlay,))
 
 

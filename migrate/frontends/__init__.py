@@ -79,7 +79,8 @@ class RepoContext:
     def wanted(self, token: str) -> bool:
         if token in self.candidate_names:
             return True
-        return self.candidate_shape is not None and self.candidate_shape.fullmatch(token) is not None
+        shape = self.candidate_shape
+        return shape is not None and shape.fullmatch(token) is not None
 
 
 class Frontend(Protocol):

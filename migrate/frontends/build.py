@@ -21,13 +21,24 @@ from migrate.model import Diagnostic, Use
 
 LANGUAGE = "build"
 
+_CMAKE_PACKAGES = "CUDAToolkit|CUDA|NCCL|CUDNN|cuDNN|CUB|Thrust|CUTLASS|TensorRT|NvToolExt"
+_CMAKE_VARIABLES = (
+    "CMAKE_CUDA_ARCHITECTURES|CUDA_ARCHITECTURES|CMAKE_CUDA_FLAGS\\w*|CMAKE_CUDA_STANDARD"
+    "|CMAKE_CUDA_COMPILER|CUDA_NVCC_FLAGS|CUDA_SEPARABLE_COMPILATION|CUDA_RESOLVE_DEVICE_SYMBOLS"
+    "|CMAKE_CUDA_HOST_COMPILER|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT"
+)
+_CMAKE_COMMANDS = ("cuda_add_library|cuda_add_executable|cuda_compile|cuda_include_directories"
+                   "|cuda_select_nvcc_arch_flags")
+# (pattern, key template): {0} is the pattern's first group.
 _CMAKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bproject\s*\([^)]*\bLANGUAGES\b[^)]*\bCUDA\b", re.I | re.S), "cmake:LANGUAGES CUDA"),
+    (re.compile(r"\bproject\s*\([^)]*\bLANGUAGES\b[^)]*\bCUDA\b", re.I | re.S),
+     "cmake:LANGUAGES CUDA"),
     (re.compile(r"\benable_language\s*\(\s*CUDA\b", re.I), "cmake:LANGUAGES CUDA"),
-    (re.compile(r"\bfind_package\s*\(\s*(CUDAToolkit|CUDA|NCCL|CUDNN|cuDNN|CUB|Thrust|CUTLASS|TensorRT|NvToolExt)\b", re.I), "cmake:find_package({0})"),
+    (re.compile(rf"\bfind_package\s*\(\s*({_CMAKE_PACKAGES})\b", re.I),
+     "cmake:find_package({0})"),
     (re.compile(r"\bCUDA::(\w+)"), "cmake:CUDA::{0}"),
-    (re.compile(r"\b(CMAKE_CUDA_ARCHITECTURES|CUDA_ARCHITECTURES|CMAKE_CUDA_FLAGS\w*|CMAKE_CUDA_STANDARD|CMAKE_CUDA_COMPILER|CUDA_NVCC_FLAGS|CUDA_SEPARABLE_COMPILATION|CUDA_RESOLVE_DEVICE_SYMBOLS|CMAKE_CUDA_HOST_COMPILER|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT)\b"), "cmake:{0}"),
-    (re.compile(r"\b(cuda_add_library|cuda_add_executable|cuda_compile|cuda_include_directories|cuda_select_nvcc_arch_flags)\s*\(", re.I), "cmake:{0}"),
+    (re.compile(rf"\b({_CMAKE_VARIABLES})\b"), "cmake:{0}"),
+    (re.compile(rf"\b({_CMAKE_COMMANDS})\s*\(", re.I), "cmake:{0}"),
 )
 _ARCH = re.compile(r"\b(sm_\d+[af]?|compute_\d+[af]?)\b")
 _NVCC = re.compile(r"(?<![\w/.-])nvcc\b")
@@ -83,7 +94,8 @@ def _strip_hash_comments(text: str) -> str:
             elif char in "\"'":
                 quote = char
             elif char == "#":
-                line = line[:index] + " " * (len(line.rstrip("\r\n")) - index) + line[len(line.rstrip("\r\n")):]
+                body = line.rstrip("\r\n")
+                line = body[:index] + " " * (len(body) - index) + line[len(body):]
                 break
         out.append(line)
     return "".join(out)

@@ -39,7 +39,7 @@ _NOT_CODE = frozenset({
 _NAME_CHAIN = frozenset({"qualified_identifier", "template_function", "template_type",
                          "template_method", "dependent_name", "dependent_type"})
 _SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
-                              "namespace_definition", "field_expression"})
+                              "namespace_definition"})
 _IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
 _LAUNCH = re.compile(rb"<<<")

@@ -225,14 +225,14 @@ class _PythonScan:
             chain = chain.parent
             names.append(_text(chain.child_by_field_name("attribute")))
         resolved = ".".join([self.aliases[token], *names[1:]])
-        kind = "attribute"
         parent = chain.parent
-        if parent is not None and parent.type == "call" and \
-                parent.child_by_field_name("function") == chain:
-            kind = "call"
-        elif parent is not None and parent.type == "decorator":
-            kind = "call"
-        self.add(chain, ".".join(names), resolved, kind, self.parents_of(resolved))
+        is_call = parent is not None and parent.type == "call" and \
+            parent.child_by_field_name("function") == chain
+        is_decorator = parent is not None and parent.type == "decorator"
+        kind = "call" if is_call or is_decorator else "attribute"
+        # No fallback to parent names here: `tl.load` is not a use of `triton.language`
+        # worth counting again; the import already was.
+        self.add(chain, ".".join(names), resolved, kind)
 
     def add_method(self, node: tree_sitter.Node, token: str) -> None:
         parent = node.parent

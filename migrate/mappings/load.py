@@ -81,7 +81,7 @@ class MappingSet:
             parts = key.split("::")
             names.add(parts[-1])
             names.add(parts[0])
-        for regex, entry in self.patterns:
+        for _regex, entry in self.patterns:
             head = entry.cuda.split("::")[0]
             if "::" in entry.cuda and head.isidentifier():
                 names.add(head)
