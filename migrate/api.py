@@ -16,7 +16,7 @@ from migrate.config import Settings
 from migrate.discover import Candidate, discover
 from migrate.frontends import frontend_for
 from migrate.mappings.load import load_mappings
-from migrate.model import FileResult, ScanResult
+from migrate.model import FileResult, Finding, ScanResult
 from migrate.repo_context import build_context
 from migrate.worker import WorkerState, scan_file
 
@@ -53,10 +53,15 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
     )
     total = len(found.candidates)
+    defined: set[str] = set()
     for done, file_result in enumerate(_run(found.candidates, state, settings.worker_count), 1):
         _merge(result, file_result)
+        defined.update(file_result.defined_names)
         if progress is not None:
             progress(done, total)
+    own_headers = {c.rel.rsplit("/", 1)[-1] for c in found.candidates}
+    result.findings = [f for f in result.findings
+                       if not _repository_own(f, defined, own_headers)]
     _sort(result)
     result.extra["mappings"] = mappings
     return result
@@ -73,6 +78,19 @@ def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(state,)) as pool:
         yield from pool.map(_scan_in_worker, ordered, chunksize=chunk)
+
+
+def _repository_own(finding: Finding, defined: set[str], own_headers: set[str]) -> bool:
+    """A name matched only by its CUDA shape, that the repository itself defines or ships.
+
+    `cuWelfordOnlineSum` defined in one .cu file and called in another is the
+    project's own function; `#include "cuda_utils.h"` is its own header.
+    """
+    if finding.matched_by != "family":
+        return False
+    if finding.use.kind == "include":
+        return finding.use.resolved.rsplit("/", 1)[-1] in own_headers
+    return finding.use.resolved in defined
 
 
 def _merge(result: ScanResult, file_result: FileResult) -> None:

@@ -113,6 +113,7 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     skipped: Skipped | None = None
+    defined_names: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)

@@ -67,4 +67,5 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         finding = match_use(use, state.mappings, candidate.vendored)
         if finding is not None:
             findings.append(finding)
-    return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics))
+    return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
+                      defined_names=frozenset(output.defined_names))

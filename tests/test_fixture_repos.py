@@ -35,7 +35,9 @@ def test_findings_match_expected(name: str, update_golden: bool) -> None:
 # Lines that must never give a finding: comments, strings, docstrings and
 # look-alike names (cumsum, cu_seqlens, current), by file.
 QUIET_LINES = {
-    "cpp_basic": {"src/kernels.cu": [8, 9, 10, 32, 33, 34], "include/hd.h": [1, 12]},
+    # cuHelperSum (kernels.cu:40, hd.h:19) and "cuda_helpers.h" (kernels.cu:42) have CUDA's
+    # shape but are the repository's own function and header.
+    "cpp_basic": {"src/kernels.cu": [8, 9, 10, 32, 33, 34, 40, 42], "include/hd.h": [1, 12, 19]},
     "python_basic": {"pkg/train.py": [1, 2, 3, 14, 18, 24, 25, 32]},
     "build_basic": {"CMakeLists.txt": [2], "scripts/build.sh": [2]},
 }

@@ -60,6 +60,9 @@ class FrontendOutput:
     uses: list[Use] = field(default_factory=list)
     error_share: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Names this file defines (functions, macros); a CUDA-shaped name the
+    # repository defines itself is its own code, not a CUDA API.
+    defined_names: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)

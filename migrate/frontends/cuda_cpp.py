@@ -11,6 +11,7 @@ the file's parse confidence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -72,7 +73,8 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     scan.find_includes()
     scan.find_launches()
     scan.find_names(context)
-    return FrontendOutput(uses=scan.uses, error_share=error_share)
+    return FrontendOutput(uses=scan.uses, error_share=error_share,
+                          defined_names=scan.defined)
 
 
 def _blank_qualifier_macros(data: bytes, names: frozenset[str]) -> bytes:
@@ -130,27 +132,18 @@ def _not_code(node: tree_sitter.Node) -> bool:
     return False
 
 
-def _inside_literal_or_comment(text: bytes) -> bool:
-    """Whether the end of `text` (a macro body prefix) is inside a string or comment."""
-    index, quote = 0, b""
-    while index < len(text):
-        char = text[index:index + 1]
-        if quote:
-            if char == b"\\":
-                index += 1
-            elif char == quote:
-                quote = b""
-        elif char in (b'"', b"'"):
-            quote = char
-        elif text.startswith(b"//", index):
-            return True
-        elif text.startswith(b"/*", index):
-            end = text.find(b"*/", index + 2)
-            if end == -1:
-                return True
-            index = end + 1
-        index += 1
-    return bool(quote)
+_LITERAL_OR_COMMENT = re.compile(
+    rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+
+
+def _literal_spans(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """Byte spans of string literals and comments in data[start:end], in order."""
+    return [(m.start(), m.end()) for m in _LITERAL_OR_COMMENT.finditer(data, start, end)]
+
+
+def _inside_any(spans: list[tuple[int, int]], position: int) -> bool:
+    index = bisect_right(spans, (position, len(spans) and spans[-1][1] + 1)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 @dataclass(slots=True)
@@ -164,6 +157,8 @@ class _FileScan:
     using_namespaces: list[str] = field(default_factory=list)
     using_names: dict[str, str] = field(default_factory=dict)
     seen: set[tuple[int, int]] = field(default_factory=set)
+    defined: set[str] = field(default_factory=set)
+    literal_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -246,7 +241,10 @@ class _FileScan:
         if token in QUALIFIER_TOKENS:
             self.add(start, end, token, token, "qualifier")
             return
-        if node.type in ("field_identifier", "statement_identifier") or self.is_definition(node):
+        if node.type in ("field_identifier", "statement_identifier"):
+            return
+        if self.is_definition(node):
+            self.defined.add(token)
             return
         head = node
         while head.parent is not None and head.parent.type in _NAME_CHAIN:
@@ -262,15 +260,27 @@ class _FileScan:
 
     def classify_lexically(self, node: tree_sitter.Node, start: int, end: int, token: str,
                            context: RepoContext) -> None:
-        """A wanted name inside a macro body or an unparsed region: read the text itself."""
-        if _inside_literal_or_comment(self.data[node.start_byte:start]):
+        """A wanted name inside a macro body or an unparsed region: read the text itself.
+
+        Comments are nodes of their own even in broken code, so outside a macro
+        body only the current line can hide a string around the name.
+        """
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        scan_from = max(node.start_byte if node.type == "preproc_arg" else line_start,
+                        node.start_byte)
+        if scan_from not in self.literal_spans:  # one pass per macro body, not per name
+            line_end = self.data.find(b"\n", start)
+            scan_end = node.end_byte if node.type == "preproc_arg" else \
+                (len(self.data) if line_end == -1 else line_end)
+            self.literal_spans[scan_from] = _literal_spans(self.data, scan_from,
+                                                           max(scan_end, end))
+        if _inside_any(self.literal_spans[scan_from], start):
             return
         if token in ASM_TOKENS:
             return
         if token in QUALIFIER_TOKENS:
             self.add(start, end, token, token, "qualifier")
             return
-        line_start = self.data.rfind(b"\n", 0, start) + 1
         line_end = self.data.find(b"\n", end)
         line_end = len(self.data) if line_end == -1 else line_end
         for match in _QUALIFIED_AROUND.finditer(self.data, line_start, line_end):

@@ -52,10 +52,19 @@ class MappingSet:
     exact: dict[str, MappingEntry] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], MappingEntry]] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
+    _cache: dict[tuple[str, str, bool], tuple[MappingEntry, str] | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def lookup(self, key: str, language: str, exact_only: bool = False
                ) -> tuple[MappingEntry, str] | None:
         """Exact row, then the most specific glob row, then a family shape."""
+        cache_key = (key, language, exact_only)
+        if cache_key not in self._cache:  # names repeat: each is looked up once
+            self._cache[cache_key] = self._lookup(key, language, exact_only)
+        return self._cache[cache_key]
+
+    def _lookup(self, key: str, language: str, exact_only: bool
+                ) -> tuple[MappingEntry, str] | None:
         entry = self.exact.get(key)
         if entry is not None and language in entry.languages:
             return entry, "exact"
