@@ -21,7 +21,7 @@ def test_text_summary_fits_80_columns_and_names_the_numbers() -> None:
         assert any(line.split()[:2] == [status, f"{count:,}"]
                    for line in out.splitlines() if line.strip()), status
     assert summary["top_files"][0]["path"] in out
-    assert "--format json" in out
+    assert "-o result.json" in out
 
 
 def test_output_file_gets_the_format_of_its_extension(tmp_path: Path) -> None:

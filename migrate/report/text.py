@@ -33,7 +33,7 @@ def render(result: ScanResult) -> str:
     buffer = io.StringIO()
     print_summary(Console(file=buffer, width=WIDTH, force_terminal=False, no_color=True,
                           highlight=False), result)
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def print_summary(console: Console, result: ScanResult) -> None:
@@ -49,21 +49,22 @@ def print_summary(console: Console, result: ScanResult) -> None:
     if not result.findings:
         console.print("No CUDA-related use found.")
     else:
-        console.print(_status_table(summary))
-        console.print(_category_table(summary, mappings))
-        console.print(_top_files_table(summary))
+        for table in (_status_table(summary), _category_table(summary, mappings),
+                      _top_files_table(summary)):
+            console.print(table)
+            console.print()
     if summary["vendored_findings"]:
         console.print(f"Vendored code (third_party/, submodules, ...): "
                       f"{summary['vendored_findings']} findings, reported apart.")
     _print_problems(console, result)
     console.print()
-    console.print("Next: [bold]--format json -o result.json[/] lists every finding with its "
-                  "line, status, replacement and source.")
+    console.print(f"Next: [bold]supa-migrate scan {result.root} -o result.json[/] lists every "
+                  "finding with its line, status, replacement and evidence.")
 
 
 def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                 pad_edge=False, padding=(0, 2, 0, 0))
+                 show_edge=False, pad_edge=False, padding=(0, 2, 0, 0))
 
 
 def _status_table(summary: dict) -> Table:
