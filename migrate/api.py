@@ -11,13 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from migrate import __version__
+from migrate import __version__, baseline
 from migrate.config import Settings
 from migrate.discover import Candidate, discover
 from migrate.frontends import frontend_for
+from migrate.mappings.effort import load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileResult, Finding, ScanResult
 from migrate.repo_context import build_context
+from migrate.score import day_rate, score
 from migrate.worker import WorkerState, scan_file
 
 # Called after each file with (files done, files in all).
@@ -39,12 +41,19 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
 def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     """Scan `settings.root`.
 
-    Raises MappingError for bad tables and NotADirectoryError for a bad root.
+    Raises MappingError for bad tables or effort weights, ScoreError for a currency
+    without a rate, NotADirectoryError for a bad root and
+    BaselineError for a baseline that cannot be read.
     """
     root = settings.root
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a folder")
+    # Read the baseline first: a bad one should stop the run before a long scan.
+    known = baseline.load(settings.baseline) if settings.baseline is not None else None
     mappings = load_mappings(settings.mapping_overlays)
+    effort_model = load_effort(settings.mapping_overlays, frozenset(mappings.categories))
+    currency = settings.currency or effort_model.default_currency.get(settings.lang, "USD")
+    day_rate(effort_model, currency, settings.rate)  # a currency without a rate stops us now
     found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
     cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
     state = WorkerState(mappings, build_context(mappings, cpp_paths))
@@ -63,7 +72,13 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     result.findings = [f for f in result.findings
                        if not _repository_own(f, defined, own_headers)]
     _sort(result)
+    if known is not None and settings.baseline is not None:
+        result.findings = baseline.mark(result.findings, known)
+        result.baseline = settings.baseline.name
     result.extra["mappings"] = mappings
+    result.extra["score"] = score(
+        result.findings, effort_model, include_vendored=settings.include_vendored,
+        rate=settings.rate, currency=currency, hours_per_day=settings.hours_per_day)
     return result
 
 

@@ -1,26 +1,60 @@
 """Command line: parse options, call the engine, render, choose the exit code.
 
-Exit codes: 0 scan done; 2 usage, configuration or mapping error (the message
-names file, line and reason); 3 internal error. No traceback reaches a user
+Exit codes: 0 scan done; 1 findings at or above --fail-on (new ones only, with
+a baseline); 2 usage, configuration or mapping error (the message names file,
+line and reason); 3 internal error. No traceback reaches a user
 unless --debug asks for it.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 
-from migrate import __version__
+from migrate import __version__, gate
+from migrate.baseline import BaselineError
 from migrate.config import DEFAULT_MAX_FILE_SIZE, Settings
+from migrate.config_file import ConfigError
+from migrate.config_file import find as find_config
+from migrate.i18n import LANGUAGES
 from migrate.mappings.validate import MappingError
+from migrate.model import STATUSES, ScanResult
 from migrate.progress import DelayedProgress
 from migrate.report import RENDERERS, format_for_path, renderer
+from migrate.score import ScoreError
 
-EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _with_config_file(command: Callable[..., None]) -> Callable[..., None]:
+    """Fill options not given on the command line from the root's configuration file.
+
+    Each file key names the option it fills (migrate/config_file.py KEYS); an
+    option given on the command line always wins.
+    """
+    @functools.wraps(command)
+    def wrapper(**options: Any) -> None:
+        context = click.get_current_context()
+        try:
+            found = find_config(options["path"])
+        except ConfigError as exc:
+            _fail(f"configuration error: {exc}", EXIT_USAGE)
+        if found is not None:
+            for name, value in found.values.items():
+                if name in options and \
+                        context.get_parameter_source(name) is ParameterSource.DEFAULT:
+                    options[name] = value
+        command(**options)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,14 +79,47 @@ def main() -> None:
               help="Leave out paths matching this gitignore-style pattern (repeatable).")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_SIZE,
               show_default=True, metavar="BYTES", help="Skip files larger than this.")
+@click.option("--fail-on", type=click.Choice(gate.FAIL_ON_CHOICES), default=gate.NONE,
+              show_default=True,
+              help="Exit with 1 when a finding has this status or a harder one (order: "
+                   f"{' < '.join(gate.FAIL_ON_CHOICES[:-1])}); with --baseline only new "
+                   "findings count, and inline-suppressed ones never do.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE",
+              help="A JSON result of an earlier scan, or a file from 'baseline create': "
+                   "findings not in it are marked new, and only they count for --fail-on.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the report texts (SARIF rule descriptions, ...).")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="AMOUNT", help="Cost of one engineer-day (default: effort.toml's rate "
+                                     "for the currency).")
+@click.option("--currency", default=None, metavar="CODE",
+              help="ISO 4217 currency of --rate (default: CNY with --lang zh, USD with en).")
+@click.option("--hours-per-day", type=click.FloatRange(min=0, min_open=True, max=24),
+              default=None, help="Working hours in an engineer-day (default: 8).")
+@click.option("--include-vendored", is_flag=True,
+              help="Add vendored code (third_party/, submodules) to the effort and cost.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_with_config_file
 def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
          overlays: tuple[Path, ...], excludes: tuple[str, ...], max_file_size: int,
+         fail_on: str, baseline: Path | None, lang: str, rate: float | None,
+         currency: str | None, hours_per_day: float | None, include_vendored: bool,
          debug: bool) -> None:
-    """Scan the repository at PATH for CUDA-related code."""
+    """Scan the repository at PATH for CUDA-related code.
+
+    Settings also come from PATH/.supa-migrate.toml or [tool.supa-migrate] in
+    PATH/pyproject.toml; options given here win over the file.
+
+    Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage, configuration,
+    baseline or mapping error; 3 internal error.
+    """
     targets = _targets(fmt, outputs)
     settings = Settings(root=path, jobs=jobs, excludes=excludes, max_file_size=max_file_size,
-                        mapping_overlays=overlays)
+                        mapping_overlays=overlays, baseline=baseline,
+                        include_vendored=include_vendored, rate=rate,
+                        currency=currency.upper() if currency else None,
+                        hours_per_day=hours_per_day, lang=lang)
     progress = DelayedProgress()
     try:
         from migrate.api import scan as run_scan
@@ -62,12 +129,17 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
         _fail(f"mapping error: {exc}", EXIT_USAGE)
     except NotADirectoryError as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
+    except BaselineError as exc:
+        _fail(f"baseline error: {exc}", EXIT_USAGE)
+    except ScoreError as exc:
+        _fail(f"error: {exc}", EXIT_USAGE)
     except Exception:
         if debug:
             traceback.print_exc()
         _fail("internal error: the scan failed; rerun with --debug and report it", EXIT_INTERNAL)
     finally:
         progress.close()
+    result.extra["lang"] = lang
     for name, destination in targets:
         text = renderer(name)(result)
         if destination is None:
@@ -78,12 +150,30 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
             else:
                 click.echo(text, nl=False)
         else:
-            Path(destination).write_text(text, encoding="utf-8", newline="\n")
+            try:
+                Path(destination).write_text(text, encoding="utf-8", newline="\n")
+            except OSError as exc:
+                _fail(f"cannot write {destination}: {exc.strerror}", EXIT_USAGE)
     if outputs:  # files written: the terminal still gets its summary
         from migrate.report.text import print_summary
 
         print_summary(Console(), result)
-    sys.exit(EXIT_OK)
+    sys.exit(_gate_exit_code(result, fail_on))
+
+
+def _gate_exit_code(result: ScanResult, fail_on: str) -> int:
+    """1 when findings fail the --fail-on gate (told on stderr), else 0."""
+    failing = gate.failing(result, fail_on)
+    if not failing:
+        return EXIT_OK
+    scope = " new since the baseline" if result.baseline is not None else ""
+    first = failing[0]
+    statuses = Counter(f.entry.status for f in failing)
+    counts = ", ".join(f"{statuses[s]} {s}" for s in STATUSES if statuses[s])
+    click.echo(f"supa-migrate: {len(failing)} finding(s){scope} at or above '{fail_on}' "
+               f"({counts}; first: {first.use.file}:{first.use.line} {first.rule} "
+               f"{first.use.symbol})", err=True)
+    return EXIT_FINDINGS
 
 
 def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -103,3 +193,23 @@ def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str, str |
 def _fail(message: str, code: int) -> None:
     click.echo(f"supa-migrate: {message}", err=True)
     sys.exit(code)
+
+
+def _register_table_commands() -> None:
+    from migrate.cli_mappings import explain, mappings_group
+
+    main.add_command(explain)
+    main.add_command(mappings_group)
+
+
+_register_table_commands()
+
+
+def _register_ci_commands() -> None:
+    from migrate.cli_ci import baseline_group, diff
+
+    main.add_command(baseline_group)
+    main.add_command(diff)
+
+
+_register_ci_commands()

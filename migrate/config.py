@@ -16,6 +16,17 @@ class Settings:
     excludes: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     mapping_overlays: tuple[Path, ...] = ()
+    # An earlier result or baseline file: findings not in it are marked new.
+    baseline: Path | None = None
+    # Effort model (migrate/score.py): vendored code counted in the user's effort or
+    # apart; day rate (None: effort.toml's default for the currency); currency (None:
+    # effort.toml's default for `lang`, CNY for zh, USD for en); hours per day (None:
+    # effort.toml's).
+    include_vendored: bool = False
+    rate: float | None = None
+    currency: str | None = None
+    hours_per_day: float | None = None
+    lang: str = "en"
 
     @property
     def worker_count(self) -> int:

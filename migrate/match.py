@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 
 from migrate import i18n
 from migrate.mappings.load import MappingSet
 from migrate.model import Finding, MappingEntry, Use
+
+# A space next to a non-word character carries no meaning for the fingerprint.
+_TIGHT_SPACE = re.compile(r" (?=\W)|(?<=\W) ")
 
 
 def match_use(use: Use, mappings: MappingSet, vendored: bool) -> Finding | None:
@@ -42,8 +46,13 @@ def _first_hit(keys: tuple[str, ...], use: Use, mappings: MappingSet
 
 
 def fingerprint(use: Use) -> str:
-    """Stable across unrelated edits: file, name and the line's text, not its number."""
-    normalized = " ".join(use.source_line.split())
+    """Stable across unrelated edits: file, name and the line's text, not its number.
+
+    Baselines compare these, so moving a line, indenting it or reformatting its
+    spaces (`f(a,b)` -> `f( a, b )`) must keep the fingerprint: whitespace is
+    dropped except where it separates two words (`int x` is not `intx`).
+    """
+    normalized = _TIGHT_SPACE.sub("", " ".join(use.source_line.split()))
     digest = hashlib.sha256(f"{use.file}\0{use.resolved}\0{normalized}".encode())
     return digest.hexdigest()[:20]
 

@@ -39,6 +39,9 @@ class Use:
     # An exact table hit is required (no family fallback), e.g. for names the
     # frontend only saw inside a macro body.
     exact_only: bool = False
+    # Inside an #if/#else chain that also has another vendor's branch (USE_ROCM,
+    # __HIPCC__, __SUPA__ ...): an abstraction to port through already exists.
+    vendor_branch: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,19 @@ class MappingEntry:
     is_pattern: bool = False
     # Frontends whose names this row may match (from the table's scope).
     languages: frozenset[str] = frozenset()
+    # Status when the CUDA sources are built through SUDA, Biren's CUDA compatibility
+    # layer, instead of being ported to native SUPA names (`status` is that path).
+    status_suda: str = ""
+    suda_source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An inline `supa-migrate: ignore[...] reason` comment that covers a finding."""
+
+    line: int  # where the comment is
+    rules: tuple[str, ...]  # empty: every rule on the covered lines
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +85,10 @@ class Finding:
     fingerprint: str
     vendored: bool
     matched_by: str  # "exact", "pattern" or "family"
+    # Set when an inline `supa-migrate: ignore` comment covers this finding.
+    suppression: Suppression | None = None
+    # "new" or "unchanged" against a baseline; None when no baseline was given.
+    baseline_state: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.use.file, self.use.line, self.use.column, self.rule, self.use.resolved)
@@ -128,4 +148,6 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     other_files: int = 0
+    # File name (no folder) of the baseline the findings were compared with, if any.
+    baseline: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

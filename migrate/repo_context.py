@@ -66,5 +66,6 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContex
         defined_macros=defined,
         qualifier_macros=qualifiers,
         candidate_names=frozenset(mappings.tail_names()),
+        vendor_macros=mappings.vendor_macros,
         candidate_shape=shape,
     )

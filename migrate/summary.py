@@ -23,7 +23,7 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     own = [f for f in result.findings if not f.vendored]
     vendored = [f for f in result.findings if f.vendored]
     by_file = Counter(f.use.file for f in own)
-    return {
+    return _ci_counts(result) | {
         "languages": dict(sorted(languages.items())),
         "files_scanned": len(result.files),
         "files_with_findings": len(by_file),
@@ -38,6 +38,15 @@ def summarize(result: ScanResult) -> dict[str, Any]:
                       for path, count in sorted(by_file.items(), key=lambda kv: (-kv[1], kv[0]))
                       [:TOP_FILES]],
     }
+
+
+def _ci_counts(result: ScanResult) -> dict[str, int]:
+    """Suppressed findings always; new and unchanged ones when a baseline was given."""
+    counts = {"suppressed": sum(1 for f in result.findings if f.suppression is not None)}
+    if result.baseline is not None:
+        states = Counter(f.baseline_state for f in result.findings)
+        counts |= {"new": states["new"], "unchanged": states["unchanged"]}
+    return counts
 
 
 def _ordered(counts: Counter[str], order: tuple[str, ...]) -> dict[str, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from migrate import suppress
 from migrate.decode import decode, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
@@ -67,5 +68,8 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         finding = match_use(use, state.mappings, candidate.vendored)
         if finding is not None:
             findings.append(finding)
+    # The comment may sit on the line above the finding, so read the file's lines here.
+    findings, notes = suppress.apply(findings, decoded.text, rel)
+    diagnostics.extend(notes)
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=frozenset(output.defined_names))

@@ -15,8 +15,10 @@ def test_wheel_contains_tables_catalogs_and_schema(tmp_path: Path) -> None:
                     "-q", "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("supa_migrate-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped_tables = {p.name for p in (REPO / "mappings").iterdir()}
-    assert {f"migrate/shipped_mappings/{n}" for n in shipped_tables} <= names
+    shipped = {p.relative_to(REPO / "mappings").as_posix()
+               for p in (REPO / "mappings").rglob("*") if p.is_file()}
+    assert {f"migrate/shipped_mappings/{n}" for n in shipped} <= names
+    assert any(n.startswith("migrate/shipped_mappings/universe/") for n in names)
     assert "migrate/shipped_reports/catalog/en.toml" in names
     assert "migrate/shipped_reports/catalog/zh.toml" in names
     assert "migrate/schema/result.schema.json" in names

@@ -28,6 +28,7 @@ FILE_RULES: tuple[tuple[str, str], ...] = (
     ("*.cu", "cuda_cpp"), ("*.cuh", "cuda_cpp"), ("*.cpp", "cuda_cpp"), ("*.cc", "cuda_cpp"),
     ("*.cxx", "cuda_cpp"), ("*.c", "cuda_cpp"), ("*.h", "cuda_cpp"), ("*.hpp", "cuda_cpp"),
     ("*.hh", "cuda_cpp"), ("*.hxx", "cuda_cpp"), ("*.inl", "cuda_cpp"), ("*.cuinl", "cuda_cpp"),
+    ("*.su", "cuda_cpp"),  # BIRENSUPA C++ sources: their SUPA names count as ported
     ("*.py", "python"), ("*.pyi", "python"),
     ("CMakeLists.txt", "build"), ("*.cmake", "build"),
     ("requirements*.txt", "build"), ("*requirements.txt", "build"),
@@ -77,6 +78,8 @@ class RepoContext:
     # Which identifiers are worth a look: names the tables know (last and first
     # `::` parts of their keys) and the CUDA case shapes of the family fallbacks.
     candidate_names: frozenset[str] = frozenset()
+    # Macros that mark another vendor's branch (USE_ROCM, __HIPCC__, __SUPA__, ...).
+    vendor_macros: frozenset[str] = frozenset()
     candidate_shape: re.Pattern[str] | None = None
 
     def wanted(self, token: str) -> bool:

@@ -70,6 +70,7 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset))
     scan.read_scopes()
+    scan.find_vendor_branches(context.vendor_macros)
     scan.find_includes()
     scan.find_launches()
     scan.find_names(context)
@@ -159,6 +160,7 @@ class _FileScan:
     seen: set[tuple[int, int]] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)
     literal_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    vendor_ranges: list[tuple[int, int]] = field(default_factory=list)
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -177,6 +179,30 @@ class _FileScan:
                 full = match.group(2).decode()
                 self.using_names[full.rsplit("::", 1)[1]] = full
 
+    def find_vendor_branches(self, macros: frozenset[str]) -> None:
+        """Byte ranges of #if chains that test another vendor's macro in any branch."""
+        present = [m for m in macros if m.encode() in self.data]
+        if not present:
+            return
+        pattern = re.compile(rb"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif)\b[^\n]*\b(?:"
+                             + b"|".join(re.escape(m.encode()) for m in present) + rb")\b",
+                             re.MULTILINE)
+        for match in pattern.finditer(self.data):
+            node = self.root.descendant_for_byte_range(match.end() - 1, match.end())
+            chain = None
+            while node is not None:
+                if node.type in ("preproc_if", "preproc_ifdef"):
+                    chain = node
+                    if node.parent is None or node.parent.type not in ("preproc_else",
+                                                                        "preproc_elif"):
+                        break
+                node = node.parent
+            if chain is not None:
+                self.vendor_ranges.append((chain.start_byte, chain.end_byte))
+
+    def in_vendor_branch(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.vendor_ranges)
+
     def add(self, start: int, end: int, symbol: str, resolved: str, kind: str,
             alternatives: tuple[str, ...] = (), exact_only: bool = False) -> None:
         if (start, end) in self.seen:
@@ -188,7 +214,7 @@ class _FileScan:
             file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
             symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
             source_line=self.lines.line_text(start), alternatives=alternatives,
-            exact_only=exact_only,
+            exact_only=exact_only, vendor_branch=self.in_vendor_branch(start),
         ))
 
     def find_includes(self) -> None:

@@ -14,6 +14,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrate.mappings.universe import (
+    FamilyDefault,
+    UniverseName,
+    entry_for,
+    read_defaults,
+    read_universe,
+)
 from migrate.mappings.validate import (
     MappingError,
     Vocabulary,
@@ -35,6 +42,14 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class SudaRule:
+    """How a category's statuses change when CUDA sources are built through SUDA."""
+
+    changes: dict[str, str]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Family:
     regex: re.Pattern[str]
     languages: frozenset[str]
@@ -49,6 +64,10 @@ class MappingSet:
     categories: dict[str, Category]
     status_numbers: dict[str, int]
     scopes: dict[str, frozenset[str]] = field(default_factory=dict)  # table -> languages
+    suda_rules: dict[str, SudaRule] = field(default_factory=dict)  # category -> rule
+    vendor_macros: frozenset[str] = frozenset()
+    universe: dict[str, UniverseName] = field(default_factory=dict)
+    defaults: dict[str, FamilyDefault] = field(default_factory=dict)
     exact: dict[str, MappingEntry] = field(default_factory=dict)
     patterns: list[tuple[re.Pattern[str], MappingEntry]] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
@@ -68,15 +87,33 @@ class MappingSet:
         entry = self.exact.get(key)
         if entry is not None and language in entry.languages:
             return entry, "exact"
+        known = self.universe.get(key)
+        if known is not None and language in known.languages:
+            universe_entry = self._from_universe(known, language)
+            if universe_entry is not None:
+                return universe_entry, "universe"
         if exact_only:
             return None
-        for regex, pattern_entry in self.patterns:
-            if language in pattern_entry.languages and regex.fullmatch(key):
-                return pattern_entry, "pattern"
+        pattern_entry = self._pattern(key, language)
+        if pattern_entry is not None:
+            return pattern_entry, "pattern"
         for family in self.families:
             if language in family.languages and family.regex.fullmatch(key):
                 return family.entry, "family"
         return None
+
+    def _pattern(self, key: str, language: str) -> MappingEntry | None:
+        for regex, pattern_entry in self.patterns:
+            if language in pattern_entry.languages and regex.fullmatch(key):
+                return pattern_entry
+        return None
+
+    def _from_universe(self, known: UniverseName, language: str) -> MappingEntry | None:
+        default = self.defaults.get(known.family)
+        status = default.status if default else "unknown"
+        rule = self.suda_rules.get(known.family)
+        suda_status = rule.changes.get(status, status) if rule else status
+        return entry_for(known, default, self._pattern(known.name, language), suda_status)
 
     def rule_id(self, category: str, status: str) -> str:
         return f"SM{self.categories[category].code}{self.status_numbers[status]}"
@@ -119,13 +156,19 @@ def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) 
             raise MappingError(str(overlay), 0, "mappings overlay is not a folder")
         _read_folder(overlay, str(overlay), mapping_set, vocab, rows, replace=True,
                      digest=digest)
-    for key, entry in sorted(rows.items()):
+    for key, row_entry in sorted(rows.items()):
+        entry = _with_suda_status(row_entry, mapping_set.suda_rules)
         if entry.is_pattern:
             mapping_set.patterns.append((_glob_regex(key), entry))
         else:
             mapping_set.exact[key] = entry
     # Most specific first: the longer the literal part, the narrower the pattern.
     mapping_set.patterns.sort(key=lambda p: (-len(p[1].cuda.replace("*", "")), p[1].cuda))
+    universe_folder = base / "universe"
+    for path in sorted(universe_folder.glob("*.tsv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    mapping_set.universe = read_universe(universe_folder, "mappings/universe",
+                                         set(mapping_set.categories))
     mapping_set.version = f"{mapping_set.version}+{digest.hexdigest()[:12]}"
     return mapping_set
 
@@ -193,8 +236,20 @@ def _entry(row: dict[str, str], origin: str, languages: frozenset[str]) -> Mappi
         category=row["category"], confidence=row["confidence"],
         source=row.get("source", ""), note_en=row.get("note_en", ""),
         note_zh=row.get("note_zh", ""), origin=origin, is_pattern="*" in row["cuda"],
-        languages=languages,
+        languages=languages, status_suda=row.get("status_suda", ""),
+        suda_source=row.get("source_suda", ""),
     )
+
+
+def _with_suda_status(entry: MappingEntry, rules: dict[str, SudaRule]) -> MappingEntry:
+    """Fill the SUDA-path status from the category's rule unless the row gives its own."""
+    if entry.status_suda:
+        return entry
+    rule = rules.get(entry.category)
+    if rule is None or entry.status not in rule.changes:
+        return dataclasses.replace(entry, status_suda=entry.status)
+    return dataclasses.replace(entry, status_suda=rule.changes[entry.status],
+                               suda_source=rule.source)
 
 
 def _read_settings(path: Path, shown: str) -> MappingSet:
@@ -220,6 +275,15 @@ def _read_settings(path: Path, shown: str) -> MappingSet:
             raise MappingError(shown, _line_of(text, "[scopes]"),
                                f"scope of '{table}' must be a non-empty list of frontends")
         mapping_set.scopes[table] = frozenset(str(x) for x in languages)
+    vendor_macros = doc.get("vendor_macros", [])
+    if not isinstance(vendor_macros, list) or not all(isinstance(m, str) for m in vendor_macros):
+        raise MappingError(shown, _line_of_key(text, "vendor_macros"),
+                           "vendor_macros must be a list of macro names")
+    mapping_set.vendor_macros = frozenset(vendor_macros)
+    mapping_set.defaults = read_defaults(shown, text.splitlines(), doc.get("defaults", {}),
+                                         set(categories))
+    for category, raw in doc.get("suda", {}).items():
+        mapping_set.suda_rules[category] = _suda_rule(shown, text, category, raw, categories)
     family_lines = [n for n, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[[family]]"]
     for index, family in enumerate(doc.get("family", [])):
         line = family_lines[index] if index < len(family_lines) else 0
@@ -241,14 +305,43 @@ def _family(shown: str, line: int, raw: dict[str, object], categories: dict[str,
     languages = raw.get("languages", [])
     if not isinstance(languages, list):
         raise MappingError(shown, line, "family languages must be a list")
+    status = str(raw.get("status", "unknown"))
+    if status not in STATUSES:
+        raise MappingError(shown, line, f"family status '{status}' is not one of "
+                           f"{', '.join(STATUSES)}")
     entry = MappingEntry(
-        cuda=regex.pattern, supa="", status="unknown", category=category,
+        cuda=regex.pattern, supa="", status=status, category=category,
         confidence="unverified", source="", origin=f"{shown}:{line}", is_pattern=True,
         note_en="CUDA-shaped name that no mapping row knows yet: check it by hand.",
         note_zh="该名称符合 CUDA 命名规律，但映射表尚未收录，需人工核实。",
     )
     scope = frozenset(str(x) for x in languages)
-    return Family(regex, scope, dataclasses.replace(entry, languages=scope))
+    if raw.get("note_en"):
+        entry = dataclasses.replace(entry, note_en=str(raw["note_en"]),
+                                    note_zh=str(raw.get("note_zh", "")))
+    return Family(regex, scope, dataclasses.replace(entry, languages=scope, status_suda=status))
+
+
+def _suda_rule(shown: str, text: str, category: str, raw: object,
+               categories: dict[str, Category]) -> SudaRule:
+    line = _line_of(text, f"[suda.{category}]")
+    if category not in categories or not isinstance(raw, dict):
+        raise MappingError(shown, line, f"[suda.{category}]: not a known category")
+    changes = {str(k): str(v) for k, v in raw.items() if k != "source"}
+    for before, after in changes.items():
+        if before not in STATUSES or after not in STATUSES:
+            raise MappingError(shown, line, f"[suda.{category}]: {before} = {after}: both "
+                               f"must be one of {', '.join(STATUSES)}")
+    if not raw.get("source"):
+        raise MappingError(shown, line, f"[suda.{category}] needs a source")
+    return SudaRule(changes, str(raw["source"]))
+
+
+def _line_of_key(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
+            return number
+    return 0
 
 
 def _line_of(text: str, needle: str) -> int:

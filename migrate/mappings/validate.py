@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from migrate.model import CONFIDENCES, STATUSES
 
 REQUIRED_COLUMNS = ("cuda", "status", "category", "confidence")
-OPTIONAL_COLUMNS = ("supa", "source", "note_en", "note_zh")
+OPTIONAL_COLUMNS = ("supa", "source", "note_en", "note_zh", "status_suda",
+                    "source_suda")
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 CONFIDENCES_NEEDING_SOURCE = ("documented", "third-party")
 _KEY_SHAPE = re.compile(r"[^\s]+( [^\s]+)*")  # no tabs, no leading/trailing blanks
@@ -62,6 +63,10 @@ def check_row(path: str, line: int, row: dict[str, str], vocab: Vocabulary) -> N
     _check_choice(path, line, "status", row["status"], STATUSES)
     _check_choice(path, line, "category", row["category"], tuple(sorted(vocab.categories)))
     _check_choice(path, line, "confidence", row["confidence"], CONFIDENCES)
+    if row.get("status_suda"):
+        _check_choice(path, line, "status_suda", row["status_suda"], STATUSES)
+        if not row.get("source_suda"):
+            raise MappingError(path, line, "a row with status_suda needs a source_suda")
     if row["confidence"] in CONFIDENCES_NEEDING_SOURCE and not row.get("source"):
         raise MappingError(path, line, f"a '{row['confidence']}' row needs a source")
     if "**" in key:

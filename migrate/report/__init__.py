@@ -13,12 +13,24 @@ from migrate.model import ScanResult
 RENDERERS: dict[str, str] = {
     "text": "migrate.report.text",
     "json": "migrate.report.json",
+    "sarif": "migrate.report.sarif",
+    "html": "migrate.report.html",
+    "md": "migrate.report.markdown",
+    "csv": "migrate.report.csv",
 }
-EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text"}
+EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".sarif": "sarif",
+                              ".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
 
 
 def renderer(name: str) -> Callable[[ScanResult], str]:
     return importlib.import_module(RENDERERS[name]).render  # type: ignore[no-any-return]
+
+
+def language(result: ScanResult) -> str:
+    """The report language. Renderers keep the `render(result)` signature; the
+    language travels in `result.extra["lang"]` (set from --lang by the CLI, or by
+    any API caller before rendering), English when absent."""
+    return str(result.extra.get("lang", "en"))
 
 
 def format_for_path(path: str) -> str | None:

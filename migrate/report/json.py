@@ -12,6 +12,7 @@ from typing import Any
 from migrate.mappings.load import MappingSet
 from migrate.match import message
 from migrate.model import Finding, ScanResult
+from migrate.report import effort_view
 from migrate.summary import summarize
 
 SCHEMA_VERSION = "1.0"
@@ -24,23 +25,25 @@ def to_data(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "supa-migrate", "version": result.tool_version,
                  "mappings_version": result.mappings_version},
         "root": result.root,
-        "summary": summarize(result),
+        "summary": summarize(result) | _summary_effort(result),
         "files": [
             {"path": f.path, "language": f.language, "lines": f.lines, "bytes": f.bytes,
              "error_share": f.error_share, "vendored": f.vendored, "encoding": f.encoding}
+            | _file_effort(result, f.path)
             for f in result.files
         ],
         "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
                     for s in result.skipped],
         "diagnostics": [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
                          "message": d.message} for d in result.diagnostics],
-        "findings": [_finding(f, mappings) for f in result.findings],
-    }
+        "findings": [_finding(f, mappings) | _finding_effort(result, i)
+                     for i, f in enumerate(result.findings)],
+    } | ({"baseline": result.baseline} if result.baseline is not None else {})
 
 
 def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
     use, entry = finding.use, finding.entry
-    return {
+    data = {
         "file": use.file, "line": use.line, "column": use.column,
         "end_line": use.end_line, "end_column": use.end_column,
         "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
@@ -49,7 +52,35 @@ def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
         "rule": finding.rule, "matched_by": finding.matched_by, "mapping": entry.origin,
         "message": message(finding, mappings, "en"), "fingerprint": finding.fingerprint,
         "vendored": finding.vendored, "source_line": use.source_line,
+        "suppressed": finding.suppression is not None,
     }
+    if finding.suppression is not None:
+        data["suppression"] = {"line": finding.suppression.line,
+                               "rules": list(finding.suppression.rules),
+                               "reason": finding.suppression.reason}
+    if finding.baseline_state is not None:
+        data["new"] = finding.baseline_state == "new"
+    return data
+
+
+def _summary_effort(result: ScanResult) -> dict[str, Any]:
+    """The effort model's output (migrate/score.py), when the result was scored."""
+    return {"effort": effort_view.summary_effort(result)} if "score" in result.extra else {}
+
+
+def _file_effort(result: ScanResult, path: str) -> dict[str, Any]:
+    if "score" not in result.extra:
+        return {}
+    effort = effort_view.file_effort(result, path)
+    return {"effort": effort_view.hours_data(effort.hours), "grade": effort.grade,
+            "reasons": effort_view.reasons_data(effort)}
+
+
+def _finding_effort(result: ScanResult, index: int) -> dict[str, Any]:
+    if "score" not in result.extra:
+        return {}
+    hours = effort_view.finding_hours(result, index)
+    return {"effort": effort_view.hours_data(hours, effort_view.FINDING_DIGITS)}
 
 
 def render(result: ScanResult) -> str:

@@ -11,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from migrate import i18n
 from migrate.mappings.load import MappingSet
 from migrate.model import ScanResult
 from migrate.summary import summarize
@@ -56,6 +57,9 @@ def print_summary(console: Console, result: ScanResult) -> None:
     if summary["vendored_findings"]:
         console.print(f"Vendored code (third_party/, submodules, ...): "
                       f"{summary['vendored_findings']} findings, reported apart.")
+    if "score" in result.extra:
+        print_effort(console, result)
+    _print_ci(console, result, summary)
     _print_problems(console, result)
     console.print()
     console.print(f"Next: [bold]supa-migrate scan {result.root} -o result.json[/] lists every "
@@ -102,6 +106,48 @@ def _top_files_table(summary: dict) -> Table:
     for row in summary["top_files"]:
         table.add_row(row["path"], f"{row['findings']:,}")
     return table
+
+
+def print_effort(console: Console, result: ScanResult) -> None:
+    """Grade, effort and cost (migrate/score.py), numbers in the report language."""
+    from migrate.report import language
+    from migrate.report.view import build
+
+    lang = language(result)
+    summary = build(result, lang)["summary"]
+    console.print()
+    console.print(f"[bold]{i18n.text(lang, 'text.effort_title')}[/]")
+    lines = [
+        i18n.text(lang, "text.grade", grade=summary["grade"], verdict=summary["verdict"]),
+        i18n.text(lang, "text.effort", expected=summary["days_expected"],
+                  low=summary["days_low"], high=summary["days_high"],
+                  hours=summary["hours_expected"]),
+        i18n.text(lang, "text.cost", expected=summary["cost_expected"],
+                  low=summary["cost_low"], high=summary["cost_high"], rate=summary["rate"]),
+        i18n.text(lang, "text.shares", portable=summary["portable"],
+                  inferred=summary["inferred"]),
+    ]
+    if summary["reasons"]:
+        lines.append(i18n.text(lang, "text.reasons", reasons="; ".join(summary["reasons"])))
+    if summary["vendored_count"]:
+        key = "text.vendored_included" if summary["include_vendored"] else "text.vendored"
+        lines.append(i18n.text(lang, key, expected=summary["vendored_days"]))
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:
+    """Baseline and suppression counts: what a CI reviewer looks at first."""
+    lines = []
+    if result.baseline is not None:
+        lines.append(i18n.text("en", "ci.new_since_baseline", count=summary["new"],
+                               unchanged=summary["unchanged"], baseline=result.baseline))
+    if summary["suppressed"]:
+        lines.append(i18n.text("en", "ci.suppressed", count=summary["suppressed"]))
+    if lines:
+        console.print()
+    for line in lines:
+        console.print(line, markup=False)
 
 
 def _print_problems(console: Console, result: ScanResult) -> None:

@@ -1,0 +1,197 @@
+"""The project's own settings: `.supa-migrate.toml` at the scanned root, or
+`[tool.supa-migrate]` in the root's pyproject.toml (the first one wins).
+
+Keys use the CLI's spelling (`fail-on`, `max-file-size`); each fills the CLI
+option of the same meaning when that option is not given on the command line,
+so the order is: command line, then this file, then the built-in defaults.
+Paths in the file (`baseline`, `mappings`) are relative to the scanned root.
+A key this version does not know, or a value of the wrong kind, stops the run
+with `FILE:LINE: reason` and the allowed values: a typo must not be ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.gate import FAIL_ON_CHOICES
+from migrate.i18n import LANGUAGES
+
+CONFIG_NAME = ".supa-migrate.toml"
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = ("tool", "supa-migrate")
+
+
+class ConfigError(ValueError):
+    """A bad configuration file; str() is `FILE:LINE: reason`."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+@dataclass(frozen=True, slots=True)
+class FileConfig:
+    path: Path
+    # CLI parameter name -> value, already checked and converted.
+    values: dict[str, object]
+
+
+# A checker returns the converted value, or raises ValueError with the reason.
+Checker = Callable[[object, Path], object]
+
+
+def _string_list(value: object, _root: Path) -> object:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError("must be a list of strings, e.g. [\"tests/\", \"*.pb.h\"]")
+    return tuple(value)
+
+
+def _folders(value: object, root: Path) -> object:
+    names = _string_list(value, root)
+    assert isinstance(names, tuple)
+    for name in names:
+        if not (root / name).is_dir():
+            raise ValueError(f"'{name}' is not a folder (paths are relative to the scanned root)")
+    return tuple(root / name for name in names)
+
+
+def _path(value: object, root: Path) -> object:
+    if not isinstance(value, str) or not value:
+        raise ValueError("must be a file name (relative to the scanned root)")
+    return root / value
+
+
+def _choice(choices: tuple[str, ...]) -> Checker:
+    def check(value: object, _root: Path) -> object:
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+    return check
+
+
+def _integer(minimum: int) -> Checker:
+    def check(value: object, _root: Path) -> object:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"must be a whole number of at least {minimum}")
+        return value
+    return check
+
+
+def _number(minimum: float, maximum: float | None = None, strict: bool = False) -> Checker:
+    def check(value: object, _root: Path) -> object:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and (value < minimum or (strict and value == minimum)  # type: ignore[operator]
+                   or (maximum is not None and value > maximum)):  # type: ignore[operator]
+            ok = False
+        if not ok:
+            bound = f"more than {minimum:g}" if strict else f"at least {minimum:g}"
+            upto = f" and at most {maximum:g}" if maximum is not None else ""
+            raise ValueError(f"must be a number {bound}{upto}")
+        return float(value)  # type: ignore[arg-type]
+    return check
+
+
+def _text(value: object, _root: Path) -> object:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string, e.g. \"CNY\"")
+    return value
+
+
+# File key -> (CLI parameter it fills, checker).
+KEYS: dict[str, tuple[str, Checker]] = {
+    "baseline": ("baseline", _path),
+    "currency": ("currency", _text),
+    "exclude": ("excludes", _string_list),
+    "fail-on": ("fail_on", _choice(FAIL_ON_CHOICES)),
+    "hours-per-day": ("hours_per_day", _number(0, 24, strict=True)),
+    "jobs": ("jobs", _integer(0)),
+    "lang": ("lang", _choice(LANGUAGES)),
+    "mappings": ("overlays", _folders),
+    "max-file-size": ("max_file_size", _integer(1)),
+    "rate": ("rate", _number(0, strict=True)),
+}
+
+
+def find(root: Path) -> FileConfig | None:
+    """The root's configuration, or None when it has none. Raises ConfigError."""
+    own = root / CONFIG_NAME
+    if own.is_file():
+        text = _read(own)
+        table = _parse(own, text)
+        return FileConfig(own, _check(own, text, table, root, section=None))
+    pyproject = root / PYPROJECT
+    if not pyproject.is_file():
+        return None
+    text = _read(pyproject)
+    if "supa-migrate" not in text:
+        return None  # someone else's broken pyproject.toml must not stop our scan
+    data = _parse(pyproject, text)
+    table = data.get(PYPROJECT_TABLE[0], {}).get(PYPROJECT_TABLE[1])
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(str(pyproject), _line_of(text, "supa-migrate", "tool"),
+                          "[tool.supa-migrate] must be a table")
+    return FileConfig(pyproject, _check(pyproject, text, table, root, section="tool.supa-migrate"))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), 0, f"cannot read the file: {exc}") from exc
+
+
+def _parse(path: Path, text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found[1]) if found else max(1, len(text.splitlines()))  # end of document
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise ConfigError(str(path), line, f"not valid TOML: {reason}") from exc
+
+
+def _check(path: Path, text: str, table: dict, root: Path, section: str | None
+           ) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key in table:  # file order, so the first problem in the file is the one reported
+        line = _line_of(text, key, section)
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(str(path), line, f"unknown key '{key}'; {hint}known keys: "
+                              + ", ".join(KEYS))
+        option, checker = KEYS[key]
+        try:
+            values[option] = checker(table[key], root)
+        except ValueError as exc:
+            raise ConfigError(str(path), line, f"{key}: {exc}") from None
+    return values
+
+
+def _line_of(text: str, key: str, section: str | None) -> int:
+    """The line where `key` is set inside `section` (None: the top level), found by text."""
+    quoted = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+    assignment = re.compile(rf"^\s*{quoted}\s*[=.]")
+    header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+    current: str | None = None
+    section_line = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        head = header.match(line)
+        if head:
+            name = head[1].replace('"', "").replace("'", "").replace(" ", "")
+            if name == (f"{section}.{key}" if section else key):
+                return number  # a sub-table such as [tool.supa-migrate.extra]
+            current = name
+            if name == section:
+                section_line = number
+            continue
+        if current == section and assignment.match(line):
+            return number
+    return section_line or 1

@@ -1,0 +1,58 @@
+"""Bar-chart geometry for the HTML report's inline SVG: drawn from the data, no library.
+
+Each chart is a list of bars with a label, a value in words and a length in SVG
+units; the template only places rectangles and text, so the page needs no script.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from migrate.model import STATUSES, ScanResult
+from migrate.report import numbers
+from migrate.score import Score
+
+BAR_SPACE = 300  # SVG units for the longest bar
+TOP_FILES = 10
+LABEL_CHARS = 38
+
+
+def build(result: ScanResult, score: Score, own: list[int], lang: str,
+          t: Callable[..., str], category: Callable[[str], str]) -> dict[str, Any]:
+    statuses = Counter(result.findings[i].entry.status for i in own)
+    status_bars = [(t(f"status.{s}"), statuses[s], numbers.integer(statuses[s], lang), s)
+                   for s in STATUSES]
+    by_category = sorted(((category(name), hours.expected)
+                          for name, hours in score.by_category.items() if hours.expected > 0),
+                         key=lambda kv: (-kv[1], kv[0]))
+    by_category += [(t("report.ci_fixed"), h.expected) for h in score.fixed.values()]
+    category_bars = [(label, value, numbers.hours(value, lang), "effort")
+                     for label, value in by_category]
+    own_files = {result.findings[i].use.file for i in own}
+    files = sorted(((path, effort.hours.expected) for path, effort in score.files.items()
+                    if path in own_files and effort.hours.expected > 0),
+                   key=lambda kv: (-kv[1], kv[0]))[:TOP_FILES]
+    file_bars = [(path, value, numbers.hours(value, lang), "effort") for path, value in files]
+    return {"status": _bars(status_bars), "category": _bars(category_bars),
+            "files": _bars(file_bars)}
+
+
+def _bars(rows: list[tuple[str, float, str, str]]) -> dict[str, Any]:
+    top = max((value for _label, value, _text, _kind in rows), default=0) or 1
+    bars = [{"label": _short(label), "full": label, "text": text, "kind": kind,
+             "length": round(BAR_SPACE * value / top, 1) if value else 0,
+             "y": index * 26}
+            for index, (label, value, text, kind) in enumerate(rows)]
+    return {"bars": bars, "height": max(1, len(bars)) * 26 + 4,
+            "empty": not any(value for _label, value, _text, _kind in rows)}
+
+
+def _short(label: str) -> str:
+    """Long paths keep their end, which names the file; other labels keep their start."""
+    if len(label) <= LABEL_CHARS:
+        return label
+    if "/" in label:
+        return "…" + label[-(LABEL_CHARS - 1):]
+    return label[:LABEL_CHARS - 1] + "…"

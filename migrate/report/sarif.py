@@ -1,0 +1,193 @@
+"""SARIF 2.1.0, the format GitHub and GitLab code scanning read.
+
+One rule per rule id that occurs (category + status, e.g. SMRT200); one result
+per finding, in the JSON's order. The level follows the status, since the
+status is what a reviewer acts on:
+
+    native, rename             -> note     (runs, or a mechanical change)
+    partial, library, unknown  -> warning  (works differently, or needs a check)
+    rewrite                    -> error    (no equivalent: code must change)
+
+Columns count characters (`columnKind: unicodeCodePoints`), as in the JSON.
+The region's snippet is the finding's source line (trimmed, as in the JSON),
+as other scanners do, so a reader sees the code without the checkout.
+Paths are relative to `%SRCROOT%`, the scanned root: scan from the repository
+root for code scanning to place results on the right files. Output has no
+clock and no absolute path, so the same scan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+from migrate import i18n
+from migrate.mappings.load import MappingSet
+from migrate.match import message
+from migrate.model import CONFIDENCES, Finding, ScanResult
+
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "supaMigrate/v1"
+LEVELS = {"native": "note", "rename": "note", "partial": "warning", "library": "warning",
+          "unknown": "warning", "rewrite": "error"}
+# How sure the mapping row is, in the words code-scanning tools use for rules.
+PRECISION = {"documented": "very-high", "third-party": "high", "inferred": "medium",
+             "unverified": "low"}
+LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
+HELP_ROWS = 25  # replacement lines per rule's help; the rest are counted
+
+
+def render(result: ScanResult, lang: str | None = None) -> str:
+    """The SARIF log as text; `lang` (en, zh) picks the catalog for rule texts."""
+    return json.dumps(to_sarif(result, lang or result.extra.get("lang", "en")),
+                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
+    mappings: MappingSet = result.extra["mappings"]
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_rule[finding.rule].append(finding)
+    rule_ids = sorted(by_rule)
+    index = {rule: number for number, rule in enumerate(rule_ids)}
+    driver = {
+        "name": "supa-migrate",
+        "fullName": "supa-migrate: CUDA to BIRENSUPA migration analyzer",
+        "version": result.tool_version,
+        "semanticVersion": result.tool_version,
+        "language": LANGUAGE_TAGS[lang],
+        "rules": [_rule(rule, by_rule[rule], mappings, lang) for rule in rule_ids],
+        "properties": {"mappingsVersion": result.mappings_version},
+    }
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {SRCROOT: {"description": {
+            "text": i18n.text(lang, "sarif.srcroot", root=result.root)}}},
+        "invocations": [{"executionSuccessful": True,
+                         "toolExecutionNotifications": _notifications(result, lang)}],
+        "results": [_result(f, index[f.rule], mappings, lang) for f in result.findings],
+        "properties": {"root": result.root},
+    }
+    if result.baseline is not None:
+        run["properties"]["baseline"] = result.baseline
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(rule: str, findings: list[Finding], mappings: MappingSet, lang: str
+          ) -> dict[str, Any]:
+    entry = findings[0].entry  # every finding of a rule shares category and status
+    category = mappings.categories[entry.category]
+    label = category.label_zh if lang == "zh" else category.label_en
+    short = i18n.text(lang, f"sarif.rule_short.{entry.status}", category=label)
+    full = i18n.text(lang, f"sarif.rule_full.{entry.status}", category=label)
+    # The weakest evidence behind any finding of this rule is the rule's confidence.
+    confidence = max((f.entry.confidence for f in findings), key=CONFIDENCES.index)
+    text, markdown = _help(findings, lang, full)
+    return {
+        "id": rule,
+        "name": _pascal(entry.category) + _pascal(entry.status),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": LEVELS[entry.status]},
+        "properties": {"category": entry.category, "status": entry.status,
+                       "confidence": confidence, "precision": PRECISION[confidence],
+                       "tags": ["birensupa", entry.category, entry.status]},
+    }
+
+
+def _help(findings: list[Finding], lang: str, full: str) -> tuple[str, str]:
+    """The rule's help: what it means, then each CUDA name found and its BIRENSUPA side."""
+    pairs = sorted({(f.use.resolved, f.entry.supa, f.entry.confidence) for f in findings})
+    none = i18n.text(lang, "sarif.help.no_replacement")
+    shown, rest = pairs[:HELP_ROWS], len(pairs) - HELP_ROWS
+    lines = [full, "", i18n.text(lang, "sarif.help.replacements")]
+    lines += [f"  {cuda} -> {supa or none} ({confidence})" for cuda, supa, confidence in shown]
+    md = [full, "", "| " + " | ".join(i18n.text(lang, f"sarif.help.column_{name}")
+                                      for name in ("cuda", "supa", "confidence")) + " |",
+          "|---|---|---|"]
+    md += [f"| `{_cell(cuda)}` | {f'`{_cell(supa)}`' if supa else none} | {confidence} |"
+           for cuda, supa, confidence in shown]
+    if rest > 0:
+        more = i18n.text(lang, "sarif.help.more", count=rest)
+        lines.append(f"  {more}")
+        md += ["", more]
+    return "\n".join(lines), "\n".join(md)
+
+
+def _result(finding: Finding, rule_index: int, mappings: MappingSet, lang: str
+            ) -> dict[str, Any]:
+    use, entry = finding.use, finding.entry
+    region = {"startLine": use.line, "startColumn": use.column, "endLine": use.end_line,
+              "endColumn": use.end_column, "snippet": {"text": use.source_line}}
+    out: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[entry.status],
+        "message": {"text": message(finding, mappings, lang)},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(use.file), "uriBaseId": SRCROOT},
+            "region": region,
+        }}],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "suppressions": [],
+        "properties": {"status": entry.status, "category": entry.category,
+                       "confidence": entry.confidence, "replacement": entry.supa,
+                       "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
+                       "vendored": finding.vendored, "mapping": entry.origin},
+    }
+    if finding.suppression is not None:
+        out["suppressions"] = [{"kind": "inSource", "status": "accepted",
+                                "justification": finding.suppression.reason}]
+    if finding.baseline_state is not None:
+        out["baselineState"] = finding.baseline_state
+    return out
+
+
+def _notifications(result: ScanResult, lang: str) -> list[dict[str, Any]]:
+    """Skipped files and diagnostics: a scan that missed something must say so."""
+    notes = []
+    for skipped in result.skipped:
+        key = "sarif.notification.skipped" if skipped.detail else \
+            "sarif.notification.skipped_without_detail"
+        notes.append({
+            "level": "warning" if skipped.reason == "unreadable" else "note",
+            "message": {"text": i18n.text(lang, key, reason=skipped.reason,
+                                          detail=skipped.detail)},
+            "descriptor": {"id": f"skipped/{skipped.reason}"},
+            "locations": [_location(skipped.path, 0)],
+        })
+    for diagnostic in result.diagnostics:
+        notes.append({
+            "level": diagnostic.level,
+            "message": {"text": diagnostic.message},
+            "descriptor": {"id": diagnostic.code},
+            "locations": [_location(diagnostic.path, diagnostic.line)] if diagnostic.path
+            else [],
+        })
+    return notes
+
+
+def _location(path: str, line: int) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
+    if line > 0:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference: spaces and non-ASCII names percent-encoded."""
+    return quote(path, safe="/")
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")

@@ -1,0 +1,230 @@
+"""Effort, difficulty and cost from the findings: an explainable model, not a magic number.
+
+Every finding is priced by one rule of mappings/effort.toml; a rule's price pays
+for one unit (a file touched, a distinct site, a kernel file, a package, the
+project), and each unit's hours are shared equally by the findings in it, so the
+per-finding shares add up to the total and other tools can re-aggregate them.
+Vendored code is scored apart and only added to the user's own effort on request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from migrate.mappings.effort import ZERO, EffortModel, Hours, Rule
+from migrate.model import STATUSES, Finding
+
+GRADES = "ABCDE"
+TOP_REASONS = 3
+UNCERTAIN = frozenset({"inferred", "unverified"})
+GroupKey = tuple[str, tuple[str, ...]]  # (rule name, unit key): one priced unit
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a file or project costs what it does: a catalog key and its arguments."""
+
+    key: str  # catalog key under [reason], e.g. "ptx" or "dependency"
+    args: dict[str, str | int]
+    hours: float  # expected hours behind it, for ranking
+
+
+@dataclass(frozen=True, slots=True)
+class Effort:
+    hours: Hours
+    grade: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One pricing rule as used on this project: what the report's method section lists."""
+
+    rule: Rule
+    units: int
+    findings: int
+    hours: Hours
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    currency: str
+    rate: float
+    low: float
+    expected: float
+    high: float
+
+
+@dataclass(slots=True)
+class Score:
+    model: EffortModel
+    total: Effort  # the user's own code, fixed items included
+    vendored: Effort  # vendored code alone, never with fixed items
+    include_vendored: bool
+    fixed: dict[str, Hours]
+    portable_share: float | None  # None when there is no CUDA use at all
+    inferred_share: float
+    cost: Cost
+    hours_per_day: float
+    lines: list[Line]
+    by_category: dict[str, Hours]
+    files: dict[str, Effort] = field(default_factory=dict)
+    findings: list[Hours] = field(default_factory=list)  # by index in result.findings
+    # The priced unit of each finding, by index: (rule name, unit key), e.g.
+    # ("dependency", ("flash-attn",)) or ("rename", ("csrc/a.cu",)).
+    units: list[GroupKey] = field(default_factory=list)
+
+
+def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool = False,
+          rate: float | None = None, currency: str = "USD",
+          hours_per_day: float | None = None) -> Score:
+    """Price `findings` (sorted as in the result); raise ScoreError for an unknown currency."""
+    per_finding = [ZERO] * len(findings)
+    key_of: list[GroupKey] = [("", ())] * len(findings)
+    own = [i for i, f in enumerate(findings) if include_vendored or not f.vendored]
+    apart = [i for i, f in enumerate(findings) if not include_vendored and f.vendored]
+    own_groups = _price(findings, own, model, per_finding, key_of)
+    apart_groups = _price(findings, apart, model, per_finding, key_of)
+    fixed = dict(model.fixed) if own else {}
+    fixed_hours = sum(fixed.values(), ZERO)
+    change = sum((per_finding[i] for i in own), ZERO)
+    total = Effort(change + fixed_hours, grade(change.expected, model, "repository"),
+                   _reasons(own_groups, per_finding, None))
+    vendored_hours = sum((per_finding[i] for i in apart), ZERO)
+    vendored = Effort(vendored_hours, grade(vendored_hours.expected, model, "repository"),
+                      _reasons(apart_groups, per_finding, None))
+    by_file: dict[str, list[int]] = defaultdict(list)
+    for i, finding in enumerate(findings):
+        by_file[finding.use.file].append(i)
+    own_set = set(own)
+    files: dict[str, Effort] = {}
+    for path, indices in sorted(by_file.items()):
+        hours = sum((per_finding[i] for i in indices), ZERO)
+        groups = own_groups if indices[0] in own_set else apart_groups
+        mine = {key: groups[key] for key in sorted({key_of[i] for i in indices})}
+        files[path] = Effort(hours, grade(hours.expected, model, "file"),
+                             _reasons(mine, per_finding, indices))
+    hours_per_day = hours_per_day or model.hours_per_day
+    rate = day_rate(model, currency, rate)
+    day = rate / hours_per_day
+    cost = Cost(currency, rate, total.hours.low * day, total.hours.expected * day,
+                total.hours.high * day)
+    by_category: dict[str, Hours] = defaultdict(lambda: ZERO)
+    for i in own:
+        by_category[findings[i].entry.category] += per_finding[i]
+    portable = [findings[i].entry.status in ("native", "rename") for i in own]
+    uncertain = sum(per_finding[i].expected for i in own
+                    if findings[i].entry.confidence in UNCERTAIN)
+    return Score(
+        model=model, total=total, vendored=vendored, include_vendored=include_vendored,
+        fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
+        inferred_share=uncertain / total.hours.expected if total.hours.expected else 0.0,
+        cost=cost, hours_per_day=hours_per_day, lines=_lines(own_groups, findings),
+        by_category=dict(sorted(by_category.items())), files=files, findings=per_finding,
+        units=key_of)
+
+
+class ScoreError(ValueError):
+    """A cost that cannot be computed: a currency without a rate."""
+
+
+def day_rate(model: EffortModel, currency: str, rate: float | None) -> float:
+    """The given rate, or effort.toml's default for `currency`."""
+    if rate is not None:
+        return rate
+    if currency not in model.default_rate:
+        raise ScoreError(f"no default day rate for currency '{currency}' in {model.origin} "
+                         f"(it has {', '.join(sorted(model.default_rate))}); give --rate")
+    return model.default_rate[currency]
+
+
+# A group is one priced unit: (rule name, unit key) -> finding indices.
+Groups = dict[GroupKey, tuple[Rule, list[int]]]
+
+
+def _price(findings: list[Finding], indices: list[int], model: EffortModel,
+           per_finding: list[Hours], key_of: list[GroupKey]) -> Groups:
+    """Group findings into priced units and give each finding its share of its unit."""
+    groups: Groups = {}
+    for i in indices:
+        finding = findings[i]
+        use, entry = finding.use, finding.entry
+        rule = model.rule_for(entry.category, use.resolved, use.kind, entry.status)
+        key = key_of[i] = (rule.name, _unit_key(rule.unit, finding, model))
+        groups.setdefault(key, (rule, []))[1].append(i)
+    for rule, members in groups.values():
+        hardest = max((findings[i].entry.status for i in members), key=STATUSES.index)
+        share = rule.hours_for(hardest).scaled(1 / len(members))
+        for i in members:
+            per_finding[i] = share
+    return groups
+
+
+def _unit_key(unit: str, finding: Finding, model: EffortModel) -> tuple[str, ...]:
+    use = finding.use
+    if unit == "site":
+        return (use.file, use.resolved)
+    if unit in ("file", "kernel"):
+        return (use.file,)
+    if unit == "package":
+        return (package_name(finding, model),)
+    return ()
+
+
+def package_name(finding: Finding, model: EffortModel) -> str:
+    """`pip:flash-attn`, `flash_attn` and `import flash_attn.ops` are one package."""
+    name = finding.use.resolved
+    kind, _, rest = name.partition(":")
+    if rest and kind in ("pip", "conda", "docker"):
+        name = rest.split(":")[0] if kind == "docker" else rest
+    elif finding.use.kind == "import":
+        name = name.split(".")[0]
+    return model.package(name)
+
+
+def grade(hours: float, model: EffortModel, scope: str) -> str:
+    for grade, limit in zip(GRADES, model.grade_limits[scope], strict=False):
+        if hours <= limit:
+            return grade
+    return GRADES[-1]
+
+
+def _reasons(groups: Groups, per_finding: list[Hours], only: list[int] | None
+             ) -> tuple[Reason, ...]:
+    """The top reasons, by expected hours, among `only` (one file's findings) or all."""
+    wanted = None if only is None else set(only)
+    by_rule: dict[str, list[float]] = {}  # rule -> [findings, units, hours]
+    found: list[Reason] = []
+    for (name, unit_key), (rule, members) in sorted(groups.items()):
+        inside = members if wanted is None else [i for i in members if i in wanted]
+        hours = sum(per_finding[i].expected for i in inside)
+        if not inside or hours <= 0:
+            continue
+        if rule.unit == "package":  # each package is its own reason: "depends on flash-attn"
+            found.append(Reason("dependency", {"name": unit_key[0]}, hours))
+            continue
+        slot = by_rule.setdefault(name, [0, 0, 0.0])
+        slot[0] += len(inside)
+        slot[1] += 1
+        slot[2] += hours
+    found.extend(Reason(name, {"count": int(count), "units": int(units)}, hours)
+                 for name, (count, units, hours) in by_rule.items())
+    found.sort(key=lambda r: (-r.hours, r.key, sorted(r.args.items())))
+    return tuple(found[:TOP_REASONS])
+
+
+def _lines(groups: Groups, findings: list[Finding]) -> list[Line]:
+    per_rule: dict[str, list[tuple[Rule, list[int]]]] = defaultdict(list)
+    for (name, _key), group in sorted(groups.items()):
+        per_rule[name].append(group)
+    lines = []
+    for name in sorted(per_rule):
+        entries = per_rule[name]
+        rule = entries[0][0]
+        hours = ZERO
+        for _rule, members in entries:
+            hardest = max((findings[i].entry.status for i in members), key=STATUSES.index)
+            hours += rule.hours_for(hardest)
+        lines.append(Line(rule, len(entries), sum(len(m) for _r, m in entries), hours))
+    return lines

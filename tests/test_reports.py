@@ -1,0 +1,141 @@
+"""HTML, Markdown and CSV reports, and the effort model's output in the JSON result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from migrate.api import scan
+from migrate.config import Settings
+from migrate.report import renderer
+from tests.conftest import EXAMPLE, REPO, TESTS, run_cli
+
+GOLDEN = TESTS / "golden"
+XSS = TESTS / "fixtures" / "report_xss"
+PAYLOAD = "</script><script>alert(1)</script>"
+
+
+def render(path: Path, fmt: str, lang: str = "en", **settings: object) -> str:
+    result = scan(Settings(root=path, jobs=1, lang=lang, **settings))  # type: ignore[arg-type]
+    result.extra["lang"] = lang
+    return renderer(fmt)(result)
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("md", "vision-ext.md"),
+                                              ("csv", "vision-ext.csv")])
+def test_sample_project_golden(fmt: str, golden: str, update_golden: bool) -> None:
+    code, out, err = run_cli("scan", str(EXAMPLE), "--format", fmt, "--jobs", "1")
+    assert code == 0, err
+    # The tables' content hash changes with every table edit; the version stays.
+    out = re.sub(r"(\d{4}\.\d+\.\d+)\+[0-9a-f]{12}", r"\1+HASH", out)
+    path = GOLDEN / golden
+    if update_golden:
+        path.write_bytes(out.encode("utf-8"))
+    assert out == path.read_bytes().decode("utf-8")
+
+
+def test_csv_opens_in_excel_with_chinese_intact() -> None:
+    text = render(EXAMPLE, "csv", "zh", currency="CNY")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    data = json.loads(render(EXAMPLE, "json"))
+    assert len(rows) == len(data["findings"])
+    assert any("需重写" in row["message"] for row in rows)
+    assert {"file", "line", "column", "symbol", "status", "category", "replacement",
+            "confidence", "rule", "message", "vendored", "effort_hours"} <= set(rows[0])
+    total = sum(float(row["effort_hours"]) for row in rows if row["vendored"] == "no")
+    fixed = sum(h["expected"] for h in data["summary"]["effort"]["fixed"].values())
+    assert total + fixed == pytest.approx(data["summary"]["effort"]["expected"], abs=0.01)
+
+
+def test_json_carries_the_model_and_the_shares_add_up() -> None:
+    data = json.loads(render(EXAMPLE, "json", rate=3000, currency="CNY"))
+    effort = data["summary"]["effort"]
+    own = [f for f in data["findings"] if not f["vendored"]]
+    fixed = sum(h["expected"] for h in effort["fixed"].values())
+    assert sum(f["effort"]["expected"] for f in own) + fixed == \
+        pytest.approx(effort["expected"], abs=0.01)
+    assert effort["cost"] == {"currency": "CNY", "rate": 3000.0,
+                              "low": pytest.approx(effort["low"] / 8 * 3000, abs=0.01),
+                              "expected": pytest.approx(effort["expected"] / 8 * 3000, abs=0.01),
+                              "high": pytest.approx(effort["high"] / 8 * 3000, abs=0.01)}
+    by_path = {f["path"]: f for f in data["files"]}
+    assert by_path["csrc/wmma_gemm.cu"]["grade"] == "E"
+    assert by_path["csrc/wmma_gemm.cu"]["reasons"][0]["key"] == "tensor-core"
+    assert effort["vendored"]["expected"] > 0
+    portable = sum(f["status"] in ("native", "rename") for f in own) / len(own)
+    assert effort["portable_share"] == pytest.approx(portable, abs=1e-4)
+
+
+def test_scanned_code_is_escaped_in_the_html() -> None:
+    html = render(XSS, "html")
+    data = json.loads(render(XSS, "json"))
+    lines = [f["source_line"] for f in data["findings"]]
+    assert any(PAYLOAD in line for line in lines)  # the payload did reach a finding
+    assert "alert(1)</script>" not in html and "<script>alert" not in html
+    assert "onerror=alert(2)>" not in html
+    assert html.count("<script>") == 1  # the report's own
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    markdown = render(XSS, "md")
+    assert "<script>" not in markdown
+
+
+def test_html_is_self_contained_and_the_same_every_time() -> None:
+    html = render(EXAMPLE, "html")
+    assert html == render(EXAMPLE, "html")
+    # Scanned text may quote URLs; no element or style of the page may point at one.
+    assert not re.search(r"<[^>]+\s(src|href|action|srcset|data)\s*=", html)
+    assert "@import" not in html and "url(" not in html
+    assert "default-src 'none'" in html
+
+
+def test_one_scan_writes_several_outputs_and_still_prints_the_summary(tmp_path: Path) -> None:
+    outputs = [tmp_path / name for name in ("report.html", "result.json", "findings.csv",
+                                            "summary.md")]
+    args = [part for path in outputs for part in ("-o", str(path))]
+    code, out, err = run_cli("scan", str(EXAMPLE), "--jobs", "1", "--lang", "zh", "--rate",
+                             "3000", *args)
+    assert code == 0, err
+    assert "工作量估算" in out  # the terminal summary, in the report language
+    html, data = outputs[0].read_text(encoding="utf-8"), json.loads(outputs[1].read_text("utf-8"))
+    assert html.startswith("<!DOCTYPE html>") and "迁移评估报告" in html
+    assert data["summary"]["effort"]["cost"]["currency"] == "CNY"
+    assert outputs[2].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert outputs[3].read_text(encoding="utf-8").startswith("## BIRENSUPA 迁移评估")
+
+
+@pytest.mark.parametrize(("args", "currency", "rate"), [
+    ((), "USD", 800), (("--lang", "zh"), "CNY", 3000), (("--currency", "eur"), "EUR", 750),
+    (("--lang", "zh", "--currency", "USD", "--rate", "1000"), "USD", 1000),
+])
+def test_currency_follows_the_language_unless_given(args: tuple[str, ...], currency: str,
+                                                    rate: float) -> None:
+    code, out, err = run_cli("scan", str(XSS), "--format", "json", "--jobs", "1", *args)
+    assert code == 0, err
+    cost = json.loads(out)["summary"]["effort"]["cost"]
+    assert (cost["currency"], cost["rate"]) == (currency, rate)
+
+
+def test_a_currency_without_a_rate_is_a_usage_error() -> None:
+    code, _out, err = run_cli("scan", str(XSS), "--currency", "XYZ", "--jobs", "1")
+    assert code == 2 and "give --rate" in err and "Traceback" not in err
+
+
+def test_include_vendored_adds_vendored_effort() -> None:
+    apart = json.loads(render(EXAMPLE, "json"))["summary"]["effort"]
+    included = json.loads(render(EXAMPLE, "json", include_vendored=True))["summary"]["effort"]
+    assert included["expected"] == pytest.approx(apart["expected"] + apart["vendored"]["expected"],
+                                                 abs=0.01)
+    assert included["include_vendored"] and included["vendored"]["expected"] == 0
+
+
+def test_readme_documents_the_estimate() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "## How the estimate is made" in readme
+    for option in ("--rate", "--currency", "--hours-per-day", "--include-vendored", "--lang"):
+        assert option in readme, option
