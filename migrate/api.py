@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from migrate import __version__, baseline
+from migrate import __version__, baseline, paths
 from migrate.config import Settings
 from migrate.discover import Candidate, discover
 from migrate.frontends import frontend_for
@@ -19,7 +19,7 @@ from migrate.mappings.effort import load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileResult, Finding, ScanResult
 from migrate.repo_context import build_context
-from migrate.score import day_rate, score
+from migrate.score import Score, day_rate, score
 from migrate.worker import WorkerState, scan_file
 
 # Called after each file with (files done, files in all).
@@ -76,9 +76,20 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         result.findings = baseline.mark(result.findings, known)
         result.baseline = settings.baseline.name
     result.extra["mappings"] = mappings
-    result.extra["score"] = score(
-        result.findings, effort_model, include_vendored=settings.include_vendored,
-        rate=settings.rate, currency=currency, hours_per_day=settings.hours_per_day)
+    def priced(findings: list[Finding]) -> Score:
+        return score(findings, effort_model, include_vendored=settings.include_vendored,
+                     rate=settings.rate, currency=currency, hours_per_day=settings.hours_per_day)
+
+    native_score = priced(result.findings)
+    result.extra["score"] = native_score
+    if settings.path in ("suda", "both"):
+        suda_findings = paths.on_suda(result.findings, mappings)
+        suda_score = priced(suda_findings)
+        if settings.path == "suda":
+            result.findings, result.extra["score"] = suda_findings, suda_score
+        else:
+            result.extra["paths"] = paths.compare(native_score, suda_score)
+    result.extra["path"] = settings.path
     return result
 
 

@@ -28,6 +28,7 @@ from migrate.config_file import find as find_config
 from migrate.i18n import LANGUAGES
 from migrate.mappings.validate import MappingError
 from migrate.model import STATUSES, ScanResult
+from migrate.paths import PATHS
 from migrate.progress import DelayedProgress
 from migrate.report import RENDERERS, format_for_path, renderer
 from migrate.score import ScoreError
@@ -97,6 +98,10 @@ def main() -> None:
               help="ISO 4217 currency of --rate (default: CNY with --lang zh, USD with en).")
 @click.option("--hours-per-day", type=click.FloatRange(min=0, min_open=True, max=24),
               default=None, help="Working hours in an engineer-day (default: 8).")
+@click.option("--path", "port_path", type=click.Choice(PATHS), default="both",
+              show_default=True,
+              help="Port path: native (rename to SUPA names, BRCC), suda (keep CUDA sources, "
+                   "build through SUDA) or both (native statuses, both estimates compared).")
 @click.option("--include-vendored", is_flag=True,
               help="Add vendored code (third_party/, submodules) to the effort and cost.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -104,8 +109,8 @@ def main() -> None:
 def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
          overlays: tuple[Path, ...], excludes: tuple[str, ...], max_file_size: int,
          fail_on: str, baseline: Path | None, lang: str, rate: float | None,
-         currency: str | None, hours_per_day: float | None, include_vendored: bool,
-         debug: bool) -> None:
+         currency: str | None, hours_per_day: float | None, port_path: str,
+         include_vendored: bool, debug: bool) -> None:
     """Scan the repository at PATH for CUDA-related code.
 
     Settings also come from PATH/.supa-migrate.toml or [tool.supa-migrate] in
@@ -119,7 +124,7 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
                         mapping_overlays=overlays, baseline=baseline,
                         include_vendored=include_vendored, rate=rate,
                         currency=currency.upper() if currency else None,
-                        hours_per_day=hours_per_day, lang=lang)
+                        hours_per_day=hours_per_day, lang=lang, path=port_path)
     progress = DelayedProgress()
     try:
         from migrate.api import scan as run_scan

@@ -68,7 +68,12 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
         data = _entry_data(mappings, language, entry, how)
         console.print(f"[bold]{name}[/]  ({data['category_label_' + lang]}; {language} code)")
         for label, value in (
-            ("status", entry.status), ("replacement", entry.supa or "-"),
+            ("family", data["header"] and f"{entry.category} ({data['header']})"
+             or entry.category),
+            ("deprecated", data["deprecated"] or "-"),
+            ("status", f"{entry.status} on the native SUPA path, {entry.status_suda} "
+                       "through SUDA"),
+            ("replacement", entry.supa or "-"),
             ("confidence", entry.confidence), ("rule", data["rule"]),
             ("source", entry.source or "-"), ("matched by", f"{how} ({entry.cuda})"),
             ("table row", entry.origin),
@@ -80,6 +85,7 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
 def _entry_data(mappings: MappingSet, language: str, entry: MappingEntry, how: str
                 ) -> dict[str, str]:
     category = mappings.categories[entry.category]
+    known = mappings.universe.get(entry.cuda)
     return {
         "frontend": language, "key": entry.cuda, "matched_by": how, "status": entry.status,
         "replacement": entry.supa, "category": entry.category,
@@ -87,6 +93,8 @@ def _entry_data(mappings: MappingSet, language: str, entry: MappingEntry, how: s
         "confidence": entry.confidence, "source": entry.source, "note_en": entry.note_en,
         "note_zh": entry.note_zh, "mapping": entry.origin,
         "rule": mappings.rule_id(entry.category, entry.status),
+        "status_suda": entry.status_suda, "suda_source": entry.suda_source,
+        "header": known.header if known else "", "deprecated": known.deprecated if known else "",
     }
 
 

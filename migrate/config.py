@@ -27,6 +27,9 @@ class Settings:
     currency: str | None = None
     hours_per_day: float | None = None
     lang: str = "en"
+    # Port path whose statuses the findings carry: "native" (SUPA names), "suda"
+    # (CUDA sources through SUDA) or "both" (native statuses, both estimates compared).
+    path: str = "both"
 
     @property
     def worker_count(self) -> int:

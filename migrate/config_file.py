@@ -20,6 +20,7 @@ from pathlib import Path
 
 from migrate.gate import FAIL_ON_CHOICES
 from migrate.i18n import LANGUAGES
+from migrate.paths import PATHS
 
 CONFIG_NAME = ".supa-migrate.toml"
 PYPROJECT = "pyproject.toml"
@@ -113,6 +114,7 @@ KEYS: dict[str, tuple[str, Checker]] = {
     "lang": ("lang", _choice(LANGUAGES)),
     "mappings": ("overlays", _folders),
     "max-file-size": ("max_file_size", _integer(1)),
+    "path": ("port_path", _choice(PATHS)),
     "rate": ("rate", _number(0, strict=True)),
 }
 

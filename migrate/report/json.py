@@ -25,7 +25,7 @@ def to_data(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": "supa-migrate", "version": result.tool_version,
                  "mappings_version": result.mappings_version},
         "root": result.root,
-        "summary": summarize(result) | _summary_effort(result),
+        "summary": summarize(result) | _summary_effort(result) | _summary_paths(result),
         "files": [
             {"path": f.path, "language": f.language, "lines": f.lines, "bytes": f.bytes,
              "error_share": f.error_share, "vendored": f.vendored, "encoding": f.encoding}
@@ -53,6 +53,7 @@ def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
         "message": message(finding, mappings, "en"), "fingerprint": finding.fingerprint,
         "vendored": finding.vendored, "source_line": use.source_line,
         "suppressed": finding.suppression is not None,
+        "status_suda": entry.status_suda, "vendor_branch": use.vendor_branch,
     }
     if finding.suppression is not None:
         data["suppression"] = {"line": finding.suppression.line,
@@ -60,6 +61,14 @@ def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
                                "reason": finding.suppression.reason}
     if finding.baseline_state is not None:
         data["new"] = finding.baseline_state == "new"
+    return data
+
+
+def _summary_paths(result: ScanResult) -> dict[str, Any]:
+    """Which port path the statuses follow, and both estimates when both were asked for."""
+    data: dict[str, Any] = {"path": result.extra.get("path", "native")}
+    if "paths" in result.extra:
+        data["paths"] = result.extra["paths"]
     return data
 
 

@@ -134,6 +134,35 @@ def print_effort(console: Console, result: ScanResult) -> None:
         lines.append(i18n.text(lang, key, expected=summary["vendored_days"]))
     for line in lines:
         console.print(line, markup=False)
+    _print_paths(console, result, lang)
+
+
+def _print_paths(console: Console, result: ScanResult, lang: str) -> None:
+    """Both port paths side by side, and which one is cheaper for this repository."""
+    compared = result.extra.get("paths")
+    if compared is None:
+        return
+    hours_per_day = result.extra["score"].hours_per_day
+    mappings = result.extra["mappings"]
+
+    def days(hours: float) -> str:
+        return f"{hours / hours_per_day:.1f}"
+
+    console.print()
+    console.print(f"[bold]{i18n.text(lang, 'text.paths_title')}[/]")
+    for path in ("native", "suda"):
+        estimate = compared[path]
+        console.print(i18n.text(lang, f"text.path_{path}", days=days(estimate["expected"]),
+                                grade=estimate["grade"]), markup=False)
+    if compared["cheaper"] == "same":
+        console.print(i18n.text(lang, "text.paths_same"), markup=False)
+        return
+    labels = [mappings.categories[d["category"]].label_zh if lang == "zh"
+              else mappings.categories[d["category"]].label_en for d in compared["differences"]]
+    console.print(i18n.text(lang, "text.paths_cheaper",
+                            path=i18n.text(lang, f"text.path_name_{compared['cheaper']}"),
+                            days=days(compared["difference_hours"]),
+                            categories=", ".join(labels)), markup=False)
 
 
 def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:

@@ -1,0 +1,70 @@
+"""Both port paths (native SUPA and SUDA), vendor branches and the name universe."""
+
+from __future__ import annotations
+
+from tests.conftest import EXAMPLE, FIXTURE_REPOS, run_cli, scan_json
+
+
+def test_both_paths_are_priced_and_the_cheaper_one_named() -> None:
+    data = scan_json(EXAMPLE)
+    paths = data["summary"]["paths"]
+    assert data["summary"]["path"] == "both"
+    assert paths["suda"]["expected"] < paths["native"]["expected"]
+    assert paths["cheaper"] == "suda"
+    assert paths["difference_hours"] == round(
+        paths["native"]["expected"] - paths["suda"]["expected"], 1)
+    assert {d["category"] for d in paths["differences"]} & {"runtime", "cublas", "torch-cpp"}
+    assert all(d["native"] > d["suda"] for d in paths["differences"])
+    # Findings keep their native-path status and say what SUDA changes.
+    malloc = next(f for f in data["findings"] if f["resolved"] == "cudaMalloc")
+    assert (malloc["status"], malloc["status_suda"], malloc["rule"]) == \
+        ("rename", "native", "SMRT200")
+    ptx = next(f for f in data["findings"] if f["resolved"] == "asm")
+    assert ptx["status"] == ptx["status_suda"] == "rewrite"
+
+
+def test_suda_path_puts_suda_statuses_in_force() -> None:
+    data = scan_json(EXAMPLE, "--path", "suda")
+    assert data["summary"]["path"] == "suda" and "paths" not in data["summary"]
+    malloc = next(f for f in data["findings"] if f["resolved"] == "cudaMalloc")
+    assert (malloc["status"], malloc["rule"]) == ("native", "SMRT100")
+    native = scan_json(EXAMPLE, "--path", "native")
+    assert "paths" not in native["summary"]
+    assert data["summary"]["effort"]["expected"] < \
+        native["summary"]["effort"]["expected"]
+
+
+def test_text_summary_compares_the_paths() -> None:
+    code, out, _err = run_cli("scan", str(EXAMPLE), "--jobs", "1")
+    assert code == 0
+    assert "Through SUDA" in out and "Cheaper here: SUDA" in out
+    code, out, _err = run_cli("scan", str(EXAMPLE), "--jobs", "1", "--lang", "zh")
+    assert "经兼容层（SUDA）构建" in out
+
+
+def test_uses_beside_another_vendors_branch_are_marked() -> None:
+    data = scan_json(FIXTURE_REPOS / "multi_vendor")
+    by_line = {(f["file"], f["line"]): f for f in data["findings"]}
+    assert by_line[("src/alloc.cu", 8)]["vendor_branch"] is True  # cudaMalloc in #else
+    assert by_line[("src/alloc.cu", 4)]["category"] == "multi-vendor"  # hipMalloc
+    assert by_line[("src/alloc.cu", 6)]["category"] == "ported"  # supaMalloc
+    assert by_line[("src/alloc.cu", 10)]["vendor_branch"] is False  # after #endif
+    assert by_line[("src/half_ported.cpp", 1)]["resolved"] == "supa_runtime.h"
+
+
+def test_universe_names_resolve_with_header_and_deprecation(tmp_path) -> None:
+    (tmp_path / "a.cu").write_text(
+        "void f(cudaArray_t a, const void* h) {\n"
+        "  cudaMemcpyToArray(a, 0, 0, h, 4, cudaMemcpyHostToDevice);\n"
+        "  cusparseSpMV_bufferSize(0, 0, 0, 0, 0, 0, 0, 0, 0);\n"
+        "  cudaGraphExecGetFlags(0, 0);\n}\n")
+    data = scan_json(tmp_path)
+    found = {f["resolved"]: f for f in data["findings"]}
+    sparse = found["cusparseSpMV_bufferSize"]
+    assert sparse["matched_by"] == "universe" and sparse["status"] == "rewrite"
+    assert sparse["mapping"].startswith("mappings/universe/cuda_names.tsv:")
+    graph = found["cudaGraphExecGetFlags"]
+    assert graph["matched_by"] in ("exact", "universe")
+    assert graph["status"] != "unknown"
+    code, out, _err = run_cli("explain", "cudaMemcpyToArray")
+    assert code == 0 and "deprecated" in out and "cuda_runtime_api.h" in out
