@@ -68,8 +68,8 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
         data = _entry_data(mappings, language, entry, how)
         console.print(f"[bold]{name}[/]  ({data['category_label_' + lang]}; {language} code)")
         for label, value in (
-            ("family", data["header"] and f"{entry.category} ({data['header']})"
-             or entry.category),
+            ("family", f"{entry.category} ({data['header']})" if data["header"]
+             else entry.category),
             ("deprecated", data["deprecated"] or "-"),
             ("status", f"{entry.status} on the native SUPA path, {entry.status_suda} "
                        "through SUDA"),
