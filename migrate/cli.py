@@ -9,6 +9,7 @@ unless --debug asks for it.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections import Counter
@@ -30,7 +31,7 @@ from migrate.mappings.validate import MappingError
 from migrate.model import STATUSES, ScanResult
 from migrate.paths import PATHS
 from migrate.progress import DelayedProgress
-from migrate.report import RENDERERS, format_for_path, renderer
+from migrate.report import RENDERERS, chunked_renderer, format_for_path
 from migrate.score import ScoreError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -146,24 +147,38 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], jobs: int,
         progress.close()
     result.extra["lang"] = lang
     for name, destination in targets:
-        text = renderer(name)(result)
-        if destination is None:
-            if name == "text" and sys.stdout.isatty():
-                from migrate.report.text import print_summary
-
-                print_summary(Console(), result)
-            else:
-                click.echo(text, nl=False)
-        else:
-            try:
-                Path(destination).write_text(text, encoding="utf-8", newline="\n")
-            except OSError as exc:
-                _fail(f"cannot write {destination}: {exc.strerror}", EXIT_USAGE)
+        try:
+            _write(result, name, destination)
+        except BrokenPipeError:  # `supa-migrate scan . --format json | head`: reader left
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:
+            _fail(f"cannot write {destination}: {exc.strerror}", EXIT_USAGE)
+        except Exception:
+            if debug:
+                traceback.print_exc()
+            _fail(f"internal error: writing the {name} output failed; rerun with --debug "
+                  "and report it", EXIT_INTERNAL)
     if outputs:  # files written: the terminal still gets its summary
         from migrate.report.text import print_summary
 
         print_summary(Console(), result)
     sys.exit(_gate_exit_code(result, fail_on))
+
+
+def _write(result: ScanResult, name: str, destination: str | None) -> None:
+    """One output: a file (streamed piece by piece) or the terminal."""
+    if destination is None:
+        if name == "text" and sys.stdout.isatty():
+            from migrate.report.text import print_summary
+
+            print_summary(Console(), result)
+            return
+        for piece in chunked_renderer(name)(result):
+            click.echo(piece, nl=False)
+        return
+    with open(destination, "w", encoding="utf-8", newline="\n") as handle:
+        for piece in chunked_renderer(name)(result):
+            handle.write(piece)
 
 
 def _gate_exit_code(result: ScanResult, fail_on: str) -> int:

@@ -27,3 +27,14 @@ def test_schema_rejects_a_broken_result() -> None:
     data["findings"][0]["status"] = "renamed"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(SCHEMA).validate(data)
+
+
+def test_streamed_json_is_the_same_document_as_the_data() -> None:
+    from migrate.api import scan
+    from migrate.config import Settings
+    from migrate.report.json import chunks, to_data
+
+    result = scan(Settings(root=EXAMPLE, jobs=1))
+    pieces = list(chunks(result))
+    assert len(pieces) == len(result.findings) + 2  # head, one per finding, tail
+    assert json.loads("".join(pieces)) == json.loads(json.dumps(to_data(result)))

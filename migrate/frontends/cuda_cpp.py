@@ -41,6 +41,10 @@ _NAME_CHAIN = frozenset({"qualified_identifier", "template_function", "template_
                          "template_method", "dependent_name", "dependent_type"})
 _SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
                               "namespace_definition"})
+_DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
+                                  "reference_declarator", "array_declarator"})
+_DECLARING = frozenset({"declaration", "parameter_declaration", "field_declaration",
+                        "optional_parameter_declaration"})
 _IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
 _LAUNCH = re.compile(rb"<<<")
@@ -319,7 +323,8 @@ class _FileScan:
                 return
 
     def is_definition(self, node: tree_sitter.Node) -> bool:
-        """The name being defined (a function, macro or namespace) is not a use of it."""
+        """The name being defined is not a use of it: a function, macro, namespace,
+        variable or parameter (`CUdevice cuDevice;` declares the project's own name)."""
         parent = node.parent
         while parent is not None and parent.type == "qualified_identifier":
             node, parent = parent, parent.parent
@@ -329,7 +334,23 @@ class _FileScan:
             field_name = "declarator" if parent.type == "function_declarator" else "name"
             defined = parent.child_by_field_name(field_name)
             return defined is not None and defined.start_byte == node.start_byte
-        return parent.type in ("namespace_definition",)
+        if parent.type == "namespace_definition":
+            return True
+        return node.type == "identifier" and self.declares_variable(node)
+
+    @staticmethod
+    def declares_variable(node: tree_sitter.Node) -> bool:
+        """Whether `node` is the declarator of a variable, parameter or member."""
+        child, parent = node, node.parent
+        while parent is not None and parent.type in _DECLARATOR_WRAPPERS:
+            if parent.type == "init_declarator" and \
+                    parent.child_by_field_name("declarator") != child:
+                return False  # the initializer side: a use
+            child, parent = parent, parent.parent
+        if parent is None or parent.type not in _DECLARING:
+            return False
+        declarator = parent.child_by_field_name("declarator")
+        return declarator is not None and declarator == child
 
     def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         """Fully qualified name after aliases; other readings via using-directives."""

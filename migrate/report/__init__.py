@@ -6,7 +6,7 @@ Registering a format is one line in RENDERERS; modules are imported lazily.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from migrate.model import ScanResult
 
@@ -24,6 +24,17 @@ EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".sarif": "sarif"
 
 def renderer(name: str) -> Callable[[ScanResult], str]:
     return importlib.import_module(RENDERERS[name]).render  # type: ignore[no-any-return]
+
+
+def chunked_renderer(name: str) -> Callable[[ScanResult], Iterable[str]]:
+    """The renderer as a stream of text pieces, so a huge result is never one string.
+
+    A format that can stream defines `chunks(result)`; the others give one piece.
+    """
+    module = importlib.import_module(RENDERERS[name])
+    if hasattr(module, "chunks"):
+        return module.chunks  # type: ignore[no-any-return]
+    return lambda result: (module.render(result),)
 
 
 def language(result: ScanResult) -> str:

@@ -7,6 +7,7 @@ nothing depends on the clock, the absolute path or the number of jobs.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from migrate.mappings.load import MappingSet
@@ -18,8 +19,7 @@ from migrate.summary import summarize
 SCHEMA_VERSION = "1.0"
 
 
-def to_data(result: ScanResult) -> dict[str, Any]:
-    mappings: MappingSet = result.extra["mappings"]
+def to_data(result: ScanResult, with_findings: bool = True) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "supa-migrate", "version": result.tool_version,
@@ -36,9 +36,14 @@ def to_data(result: ScanResult) -> dict[str, Any]:
                     for s in result.skipped],
         "diagnostics": [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
                          "message": d.message} for d in result.diagnostics],
-        "findings": [_finding(f, mappings) | _finding_effort(result, i)
-                     for i, f in enumerate(result.findings)],
+        "findings": [finding_data(result, i) for i in range(len(result.findings))]
+        if with_findings else [],
     } | ({"baseline": result.baseline} if result.baseline is not None else {})
+
+
+def finding_data(result: ScanResult, index: int) -> dict[str, Any]:
+    return _finding(result.findings[index], result.extra["mappings"]) | \
+        _finding_effort(result, index)
 
 
 def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
@@ -93,4 +98,30 @@ def _finding_effort(result: ScanResult, index: int) -> dict[str, Any]:
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(to_data(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return "".join(chunks(result))
+
+
+# Stands for the findings list while the rest of the document is laid out.
+_FINDINGS_PLACEHOLDER = "\u0000findings\u0000"
+
+
+def chunks(result: ScanResult) -> Iterator[str]:
+    """The document in pieces: one finding per line, never all findings in one string.
+
+    A repository like CUTLASS gives hundreds of thousands of findings; building them
+    all as one indented string would take gigabytes.
+    """
+    findings = result.findings
+    data = to_data(result, with_findings=False)
+    data["findings"] = _FINDINGS_PLACEHOLDER
+    head, tail = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).split(
+        json.dumps(_FINDINGS_PLACEHOLDER), 1)
+    if not findings:
+        yield head + "[]" + tail + "\n"
+        return
+    yield head + "["
+    for index in range(len(findings)):
+        separator = "\n    " if index == 0 else ",\n    "
+        yield separator + json.dumps(finding_data(result, index), ensure_ascii=False,
+                                     sort_keys=True)
+    yield "\n  ]" + tail + "\n"
