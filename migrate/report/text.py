@@ -6,6 +6,7 @@ Fits 80 columns. Colour only when the console is a terminal.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from rich import box
 from rich.console import Console
@@ -17,14 +18,6 @@ from migrate.model import ScanResult
 from migrate.summary import summarize
 
 WIDTH = 80
-STATUS_MEANING = {
-    "native": "runs as is",
-    "rename": "mechanical rename",
-    "partial": "supported with differences",
-    "library": "use the library equivalent",
-    "rewrite": "must be rewritten",
-    "unknown": "not yet verified",
-}
 STATUS_STYLE = {"native": "green", "rename": "cyan", "partial": "yellow",
                 "library": "yellow", "rewrite": "red", "unknown": "magenta"}
 TOP_CATEGORIES = 10
@@ -38,32 +31,44 @@ def render(result: ScanResult) -> str:
 
 
 def print_summary(console: Console, result: ScanResult) -> None:
+    from migrate.report import language
+
+    lang = language(result)
     mappings: MappingSet = result.extra["mappings"]
     summary = summarize(result)
-    console.print(f"[bold]supa-migrate {result.tool_version}[/] · {result.root} · "
-                  f"mappings {result.mappings_version}")
-    languages = ", ".join(f"{name} {c['files']} files / {c['lines']:,} lines"
-                          for name, c in summary["languages"].items()) or "no source files"
-    console.print(f"Scanned {summary['files_scanned']} files ({languages}); "
-                  f"skipped {summary['files_skipped']}; {summary['other_files']} other files.")
+
+    def say(key: str, **values: object) -> str:
+        return i18n.text(lang, f"text.{key}", **values)
+
+    console.print(say("header", version=result.tool_version, root=result.root,
+                      mappings=result.mappings_version), style="bold", markup=False)
+    languages = say("list_separator").join(say("language_counts", name=name, files=c["files"],
+                              lines=f"{c['lines']:,}")
+                          for name, c in summary["languages"].items()) or say("no_sources")
+    console.print(say("scanned", files=summary["files_scanned"], languages=languages,
+                      skipped=summary["files_skipped"], other=summary["other_files"]),
+                  markup=False)
     console.print()
     if not result.findings:
-        console.print("No CUDA-related use found.")
+        console.print(say("no_findings"), markup=False)
     else:
-        for table in (_status_table(summary), _category_table(summary, mappings),
-                      _top_files_table(summary)):
+        for table in (_status_table(summary, say, lang), _category_table(summary, mappings, say,
+                                                                         lang),
+                      _top_files_table(summary, say)):
             console.print(table)
             console.print()
     if summary["vendored_findings"]:
-        console.print(f"Vendored code (third_party/, submodules, ...): "
-                      f"{summary['vendored_findings']} findings, reported apart.")
+        console.print(say("vendored_findings", count=summary["vendored_findings"]),
+                      markup=False)
     if "score" in result.extra:
         print_effort(console, result)
     _print_ci(console, result, summary)
-    _print_problems(console, result)
+    _print_problems(console, result, say, lang)
     console.print()
-    console.print(f"Next: [bold]supa-migrate scan {result.root} -o result.json[/] lists every "
-                  "finding with its line, status, replacement and evidence.")
+    console.print(say("next", root=result.root), markup=False)
+
+
+Say = Callable[..., str]
 
 
 def _table(title: str) -> Table:
@@ -71,38 +76,38 @@ def _table(title: str) -> Table:
                  show_edge=False, pad_edge=False, padding=(0, 2, 0, 0))
 
 
-def _status_table(summary: dict) -> Table:
-    table = _table("Findings by status (project code)")
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    table.add_column("share", justify="right")
-    table.add_column("meaning")
+def _status_table(summary: dict, say: Say, lang: str) -> Table:
+    table = _table(say("status_title"))
+    for key in ("col_status", "col_count", "col_share", "col_meaning"):
+        table.add_column(say(key), justify="left" if key in ("col_status", "col_meaning")
+                         else "right")
     total = max(1, summary["findings"])
     for status, count in summary["by_status"].items():
         style = STATUS_STYLE[status]
         table.add_row(f"[{style}]{status}[/]", f"{count:,}", f"{count / total:.0%}",
-                      STATUS_MEANING[status])
-    table.add_row("[bold]total[/]", f"[bold]{summary['findings']:,}[/]", "", "")
+                      i18n.text(lang, f"status.{status}"))
+    table.add_row(f"[bold]{say('total')}[/]", f"[bold]{summary['findings']:,}[/]", "", "")
     return table
 
 
-def _category_table(summary: dict, mappings: MappingSet) -> Table:
-    table = _table("By category")
-    table.add_column("category")
-    table.add_column("count", justify="right")
+def _category_table(summary: dict, mappings: MappingSet, say: Say, lang: str) -> Table:
+    table = _table(say("category_title"))
+    table.add_column(say("col_category"))
+    table.add_column(say("col_count"), justify="right")
     ranked = sorted(summary["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
     for name, count in ranked[:TOP_CATEGORIES]:
-        table.add_row(mappings.categories[name].label_en, f"{count:,}")
+        category = mappings.categories[name]
+        table.add_row(category.label_zh if lang == "zh" else category.label_en, f"{count:,}")
     if len(ranked) > TOP_CATEGORIES:
         rest = sum(count for _name, count in ranked[TOP_CATEGORIES:])
-        table.add_row(f"{len(ranked) - TOP_CATEGORIES} more categories", f"{rest:,}")
+        table.add_row(say("more_categories", count=len(ranked) - TOP_CATEGORIES), f"{rest:,}")
     return table
 
 
-def _top_files_table(summary: dict) -> Table:
-    table = _table("Files with most findings")
-    table.add_column("file", overflow="fold")
-    table.add_column("findings", justify="right")
+def _top_files_table(summary: dict, say: Say) -> Table:
+    table = _table(say("files_title"))
+    table.add_column(say("col_file"), overflow="fold")
+    table.add_column(say("col_findings"), justify="right")
     for row in summary["top_files"]:
         table.add_row(row["path"], f"{row['findings']:,}")
     return table
@@ -179,14 +184,15 @@ def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:
         console.print(line, markup=False)
 
 
-def _print_problems(console: Console, result: ScanResult) -> None:
+def _print_problems(console: Console, result: ScanResult, say: Say, lang: str) -> None:
     if result.skipped:
         reasons: dict[str, int] = {}
         for skipped in result.skipped:
             reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
-        listed = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
-        console.print(f"Skipped: {listed} (paths in the JSON result).")
+        listed = say("list_separator").join(f"{count} {i18n.text(lang, f'skip.{reason}')}"
+                           for reason, count in sorted(reasons.items()))
+        console.print(say("skipped", reasons=listed), markup=False)
     warnings = [d for d in result.diagnostics if d.level == "warning"]
     if warnings:
-        console.print(f"Warnings: {len(warnings)} (first: {warnings[0].path}: "
-                      f"{warnings[0].message})")
+        console.print(say("warnings", count=len(warnings), path=warnings[0].path,
+                          message=warnings[0].message), markup=False)
