@@ -23,7 +23,8 @@ from rich.console import Console
 
 from migrate import __version__, gate
 from migrate.baseline import BaselineError
-from migrate.config import DEFAULT_MAX_FILE_SIZE, Settings
+from migrate.cli_options import tree_options
+from migrate.config import Settings
 from migrate.config_file import ConfigError
 from migrate.config_file import find as find_config
 from migrate.i18n import LANGUAGES
@@ -72,15 +73,7 @@ def main() -> None:
               help="Output format (default: text, or taken from each -o file's extension).")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the result to this file; repeat for several formats.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Parallel processes (0 = one per core).")
-@click.option("--mappings", "overlays", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A folder of mapping tables laid over the shipped ones (repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Leave out paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_SIZE,
-              show_default=True, metavar="BYTES", help="Skip files larger than this.")
+@tree_options
 @click.option("--fail-on", type=click.Choice(gate.FAIL_ON_CHOICES), default=gate.NONE,
               show_default=True,
               help="Exit with 1 when a finding has this status or a harder one (order: "

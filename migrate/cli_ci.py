@@ -12,7 +12,8 @@ import click
 
 from migrate import baseline as baseline_file
 from migrate.cli import EXIT_INTERNAL, EXIT_USAGE, _fail, _with_config_file
-from migrate.config import DEFAULT_MAX_FILE_SIZE, Settings
+from migrate.cli_options import tree_options
+from migrate.config import Settings
 from migrate.diff import DiffError, compare, read_result, render
 from migrate.i18n import LANGUAGES
 from migrate.mappings.validate import MappingError
@@ -27,15 +28,7 @@ def baseline_group() -> None:
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the baseline here (default: standard output).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Parallel processes (0 = one per core).")
-@click.option("--mappings", "overlays", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A folder of mapping tables laid over the shipped ones (repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Leave out paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_SIZE,
-              show_default=True, metavar="BYTES", help="Skip files larger than this.")
+@tree_options
 @_with_config_file
 def create(path: Path, output: Path | None, jobs: int, overlays: tuple[Path, ...],
            excludes: tuple[str, ...], max_file_size: int) -> None:

@@ -82,6 +82,31 @@ def _string_value(node: tree_sitter.Node) -> str | None:
     return "".join(_text(c) for c in parts)
 
 
+def _in_position(node: tree_sitter.Node, word: str, keywords: frozenset[str],
+                 calls: frozenset[str]) -> bool:
+    """Whether a string literal stands where a `word` (device, backend) is expected: a
+    keyword argument named so, an argument of a call that takes one, a comparison, or an
+    assignment or default to a name containing the word."""
+    parent = node.parent
+    while parent is not None and parent.type in ("conditional_expression",
+                                                 "parenthesized_expression"):
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "keyword_argument":
+        name = _text(parent.child_by_field_name("name"))
+        return name in keywords or word in name
+    if parent.type == "argument_list":
+        call = parent.parent
+        return call is not None and _last_name(call.child_by_field_name("function")) in calls
+    if parent.type == "comparison_operator":
+        return True
+    if parent.type in ("assignment", "default_parameter", "typed_default_parameter"):
+        target = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+        return target is not None and word in _text(target).lower()
+    return False
+
+
 @dataclass(slots=True)
 class _PythonScan:
     rel: str
@@ -284,42 +309,10 @@ class _PythonScan:
         return node.parent is not None and node.parent.type == "expression_statement"
 
     def in_device_position(self, node: tree_sitter.Node) -> bool:
-        parent = node.parent
-        while parent is not None and parent.type in ("conditional_expression",
-                                                     "parenthesized_expression"):
-            node, parent = parent, parent.parent
-        if parent is None:
-            return False
-        if parent.type == "keyword_argument":
-            name = _text(parent.child_by_field_name("name"))
-            return name in _DEVICE_KEYWORDS or "device" in name
-        if parent.type == "argument_list":
-            call = parent.parent
-            return call is not None and _last_name(call.child_by_field_name("function")) \
-                in _DEVICE_CALLS
-        if parent.type == "comparison_operator":
-            return True
-        if parent.type in ("assignment", "default_parameter", "typed_default_parameter"):
-            target = parent.child_by_field_name("left") or parent.child_by_field_name("name")
-            return target is not None and "device" in _text(target).lower()
-        return False
+        return _in_position(node, "device", _DEVICE_KEYWORDS, _DEVICE_CALLS)
 
     def in_backend_position(self, node: tree_sitter.Node) -> bool:
-        parent = node.parent
-        if parent is None:
-            return False
-        if parent.type == "keyword_argument":
-            return "backend" in _text(parent.child_by_field_name("name"))
-        if parent.type == "argument_list":
-            call = parent.parent
-            return call is not None and _last_name(call.child_by_field_name("function")) \
-                in _BACKEND_CALLS
-        if parent.type == "comparison_operator":
-            return True
-        if parent.type in ("assignment", "default_parameter"):
-            target = parent.child_by_field_name("left") or parent.child_by_field_name("name")
-            return target is not None and "backend" in _text(target).lower()
-        return False
+        return _in_position(node, "backend", frozenset(), _BACKEND_CALLS)
 
     # -- CUDA embedded in Python strings -------------------------------------------
 
