@@ -42,6 +42,9 @@ class Use:
     # Inside an #if/#else chain that also has another vendor's branch (USE_ROCM,
     # __HIPCC__, __SUPA__ ...): an abstraction to port through already exists.
     vendor_branch: bool = False
+    # The C/C++ function the use sits in ("" at file scope): kernel-level work
+    # (inline PTX, tensor-core code) is priced per function, not per file.
+    function: str = ""
 
 
 @dataclass(frozen=True, slots=True)

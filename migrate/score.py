@@ -165,7 +165,9 @@ def _unit_key(unit: str, finding: Finding, model: EffortModel) -> tuple[str, ...
     use = finding.use
     if unit == "site":
         return (use.file, use.resolved)
-    if unit in ("file", "kernel"):
+    if unit == "kernel":  # the function holding the code; file scope is one unit too
+        return (use.file, use.function)
+    if unit == "file":
         return (use.file,)
     if unit == "package":
         return (package_name(finding, model),)

@@ -41,6 +41,8 @@ _NAME_CHAIN = frozenset({"qualified_identifier", "template_function", "template_
                          "template_method", "dependent_name", "dependent_type"})
 _SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
                               "namespace_definition"})
+_FUNCTION_DECLARATORS = frozenset({"function_declarator", "pointer_declarator",
+                                   "reference_declarator"})
 _DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
                                   "reference_declarator", "array_declarator"})
 _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declaration",
@@ -204,6 +206,20 @@ class _FileScan:
             if chain is not None:
                 self.vendor_ranges.append((chain.start_byte, chain.end_byte))
 
+    def enclosing_function(self, offset: int) -> str:
+        """Name of the function definition around `offset`, "" at file scope."""
+        node = self.root.descendant_for_byte_range(offset, offset)
+        while node is not None and node.type != "function_definition":
+            node = node.parent
+        if node is None:
+            return ""
+        declarator = node.child_by_field_name("declarator")
+        while declarator is not None and declarator.type in _FUNCTION_DECLARATORS:
+            declarator = declarator.child_by_field_name("declarator")
+        if declarator is None or declarator.text is None:
+            return ""
+        return " ".join(declarator.text.decode("utf-8", "replace").split())
+
     def in_vendor_branch(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.vendor_ranges)
 
@@ -219,6 +235,7 @@ class _FileScan:
             symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
             source_line=self.lines.line_text(start), alternatives=alternatives,
             exact_only=exact_only, vendor_branch=self.in_vendor_branch(start),
+            function=self.enclosing_function(start),
         ))
 
     def find_includes(self) -> None:
