@@ -13,7 +13,7 @@ import dataclasses
 from typing import Any
 
 from migrate.mappings.load import MappingSet
-from migrate.model import Finding
+from migrate.model import Finding, ScanResult
 from migrate.score import Score
 
 PATHS = ("native", "suda", "both")
@@ -68,3 +68,32 @@ def _estimate(score: Score) -> dict[str, Any]:
             "high": round(hours.high, 1), "grade": score.total.grade,
             "portable_share": round(score.portable_share, 4)
             if score.portable_share is not None else None}
+
+
+def sentences(result: ScanResult, lang: str) -> list[str]:
+    """The comparison in words, for the terminal and the reports; [] with one path."""
+    from migrate import i18n
+    from migrate.report import numbers
+
+    compared = result.extra.get("paths")
+    if compared is None:
+        return []
+    hours_per_day = result.extra["score"].hours_per_day
+    mappings = result.extra["mappings"]
+
+    def days(hours: float) -> str:
+        return numbers.days(hours / hours_per_day, lang)
+
+    lines = [i18n.text(lang, f"text.path_{path}", days=days(compared[path]["expected"]),
+                       grade=compared[path]["grade"]) for path in ("native", "suda")]
+    if compared["cheaper"] == "same":
+        lines.append(i18n.text(lang, "text.paths_same"))
+        return lines
+    labels = [mappings.categories[d["category"]].label_zh if lang == "zh"
+              else mappings.categories[d["category"]].label_en for d in compared["differences"]]
+    separator = i18n.text(lang, "text.list_separator")
+    lines.append(i18n.text(lang, "text.paths_cheaper",
+                           path=i18n.text(lang, f"text.path_name_{compared['cheaper']}"),
+                           days=days(compared["difference_hours"]),
+                           categories=separator.join(labels)))
+    return lines

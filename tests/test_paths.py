@@ -68,3 +68,11 @@ def test_universe_names_resolve_with_header_and_deprecation(tmp_path) -> None:
     assert graph["status"] != "unknown"
     code, out, _err = run_cli("explain", "cudaMemcpyToArray")
     assert code == 0 and "deprecated" in out and "cuda_runtime_api.h" in out
+
+
+def test_html_report_compares_the_paths(tmp_path) -> None:
+    target = tmp_path / "report.html"
+    code, _out, _err = run_cli("scan", str(EXAMPLE), "--jobs", "1", "-o", str(target))
+    assert code == 0
+    html = target.read_text(encoding="utf-8")
+    assert 'id="paths"' in html and "Through SUDA" in html and "Cheaper here: SUDA" in html

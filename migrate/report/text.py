@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from migrate import i18n
+from migrate import i18n, paths
 from migrate.mappings.load import MappingSet
 from migrate.model import ScanResult
 from migrate.summary import summarize
@@ -144,30 +144,13 @@ def print_effort(console: Console, result: ScanResult) -> None:
 
 def _print_paths(console: Console, result: ScanResult, lang: str) -> None:
     """Both port paths side by side, and which one is cheaper for this repository."""
-    compared = result.extra.get("paths")
-    if compared is None:
+    lines = paths.sentences(result, lang)
+    if not lines:
         return
-    hours_per_day = result.extra["score"].hours_per_day
-    mappings = result.extra["mappings"]
-
-    def days(hours: float) -> str:
-        return f"{hours / hours_per_day:.1f}"
-
     console.print()
     console.print(f"[bold]{i18n.text(lang, 'text.paths_title')}[/]")
-    for path in ("native", "suda"):
-        estimate = compared[path]
-        console.print(i18n.text(lang, f"text.path_{path}", days=days(estimate["expected"]),
-                                grade=estimate["grade"]), markup=False)
-    if compared["cheaper"] == "same":
-        console.print(i18n.text(lang, "text.paths_same"), markup=False)
-        return
-    labels = [mappings.categories[d["category"]].label_zh if lang == "zh"
-              else mappings.categories[d["category"]].label_en for d in compared["differences"]]
-    console.print(i18n.text(lang, "text.paths_cheaper",
-                            path=i18n.text(lang, f"text.path_name_{compared['cheaper']}"),
-                            days=days(compared["difference_hours"]),
-                            categories=", ".join(labels)), markup=False)
+    for line in lines:
+        console.print(line, markup=False)
 
 
 def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from migrate import i18n
+from migrate import i18n, paths
 from migrate.mappings.load import MappingSet
 from migrate.model import STATUSES, ScanResult
 from migrate.report import charts, numbers
@@ -46,6 +46,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
                      in i18n.catalog(lang) else s.reason, "detail": s.detail}
                     for s in result.skipped],
         "method": _method(score, lang, t),
+        "paths": paths.sentences(result, lang),
     }
 
 
