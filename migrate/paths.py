@@ -13,7 +13,7 @@ import dataclasses
 from typing import Any
 
 from migrate.mappings.load import MappingSet
-from migrate.model import Finding, ScanResult
+from migrate.model import Finding, MappingEntry, ScanResult
 from migrate.score import Score
 
 PATHS = ("native", "suda", "both")
@@ -23,13 +23,16 @@ TOP_DIFFERENCES = 3
 def on_suda(findings: list[Finding], mappings: MappingSet) -> list[Finding]:
     """The same findings, with each row's SUDA-path status (and rule id) in force."""
     moved = []
+    suda_entries: dict[int, MappingEntry] = {}  # rows are shared by many findings
     for finding in findings:
         entry = finding.entry
         if entry.status_suda == entry.status:
             moved.append(finding)
             continue
-        suda_entry = dataclasses.replace(entry, status=entry.status_suda,
-                                         source=entry.suda_source or entry.source)
+        suda_entry = suda_entries.get(id(entry))
+        if suda_entry is None:
+            suda_entry = suda_entries[id(entry)] = dataclasses.replace(
+                entry, status=entry.status_suda, source=entry.suda_source or entry.source)
         moved.append(dataclasses.replace(
             finding, entry=suda_entry, rule=mappings.rule_id(entry.category, entry.status_suda)))
     return moved

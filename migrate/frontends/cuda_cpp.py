@@ -74,7 +74,8 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     prepared = _blank_qualifier_macros(data, context.qualifier_macros)
     tree, error_share = _parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
-                                                             first_column_offset))
+                                                             first_column_offset),
+                     language=tree.language)
     scan.read_scopes()
     scan.find_vendor_branches(context.vendor_macros)
     scan.find_includes()
@@ -113,6 +114,21 @@ def _parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:
         if cpp_share < share:
             return cpp_tree, cpp_share
     return tree, share
+
+
+@cache
+def _function_query(language: tree_sitter.Language) -> tree_sitter.Query:
+    """Per grammar: a file re-parsed with the C++ grammar has the C++ node types."""
+    return tree_sitter.Query(language, "(function_definition) @function")
+
+
+def _function_name(node: tree_sitter.Node) -> str:
+    declarator = node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type in _FUNCTION_DECLARATORS:
+        declarator = declarator.child_by_field_name("declarator")
+    if declarator is None or declarator.text is None:
+        return ""
+    return " ".join(declarator.text.decode("utf-8", "replace").split())
 
 
 def _error_share(root: tree_sitter.Node, size: int) -> float:
@@ -159,6 +175,7 @@ class _FileScan:
     data: bytes
     root: tree_sitter.Node
     lines: LineIndex
+    language: tree_sitter.Language
     uses: list[Use] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     using_namespaces: list[str] = field(default_factory=list)
@@ -167,6 +184,7 @@ class _FileScan:
     defined: set[str] = field(default_factory=set)
     literal_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     vendor_ranges: list[tuple[int, int]] = field(default_factory=list)
+    functions: list[tuple[int, int, tree_sitter.Node]] | None = None
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -207,18 +225,18 @@ class _FileScan:
                 self.vendor_ranges.append((chain.start_byte, chain.end_byte))
 
     def enclosing_function(self, offset: int) -> str:
-        """Name of the function definition around `offset`, "" at file scope."""
-        node = self.root.descendant_for_byte_range(offset, offset)
-        while node is not None and node.type != "function_definition":
-            node = node.parent
-        if node is None:
-            return ""
-        declarator = node.child_by_field_name("declarator")
-        while declarator is not None and declarator.type in _FUNCTION_DECLARATORS:
-            declarator = declarator.child_by_field_name("declarator")
-        if declarator is None or declarator.text is None:
-            return ""
-        return " ".join(declarator.text.decode("utf-8", "replace").split())
+        """Name of the innermost function definition around `offset`, "" at file scope."""
+        if self.functions is None:  # one query per file, only for files with uses
+            found = tree_sitter.QueryCursor(_function_query(self.language)).captures(self.root)
+            nodes = sorted(found.get("function", []), key=lambda n: n.start_byte)
+            self.functions = [(n.start_byte, n.end_byte, n) for n in nodes]
+        index = bisect_right(self.functions, offset, key=lambda f: f[0]) - 1
+        while index >= 0:
+            start, end, node = self.functions[index]
+            if start <= offset < end:
+                return _function_name(node)
+            index -= 1
+        return ""
 
     def in_vendor_branch(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.vendor_ranges)

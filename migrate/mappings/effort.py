@@ -73,6 +73,8 @@ class EffortModel:
     fixed: dict[str, Hours]
     grade_limits: dict[str, tuple[float, ...]] = field(default_factory=dict)
     package_aliases: dict[str, str] = field(default_factory=dict)  # glob -> package
+    _rule_cache: dict[tuple[str, str, str, str], Rule] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def package(self, name: str) -> str:
         """One name per package: lower case, `_` as `-`, then the first alias that fits."""
@@ -83,10 +85,14 @@ class EffortModel:
         return name
 
     def rule_for(self, category: str, resolved: str, kind: str, status: str) -> Rule:
-        for item in self.items:
-            if item.fits(category, resolved, kind, status):
-                return item
-        return self.status_rules[status]
+        key = (category, resolved, kind, status)
+        rule = self._rule_cache.get(key)
+        if rule is None:  # the same few hundred names recur across a whole repository
+            rule = next((item for item in self.items
+                         if item.fits(category, resolved, kind, status)),
+                        self.status_rules[status])
+            self._rule_cache[key] = rule
+        return rule
 
 
 def load_effort(overlays: tuple[Path, ...], categories: frozenset[str],
