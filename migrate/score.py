@@ -120,7 +120,7 @@ def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool
         model=model, total=total, vendored=vendored, include_vendored=include_vendored,
         fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
         inferred_share=uncertain / total.hours.expected if total.hours.expected else 0.0,
-        cost=cost, hours_per_day=hours_per_day, lines=_lines(own_groups, findings),
+        cost=cost, hours_per_day=hours_per_day, lines=_lines(own_groups, per_finding),
         by_category=dict(sorted(by_category.items())), files=files, findings=per_finding,
         units=key_of)
 
@@ -156,8 +156,9 @@ def _price(findings: list[Finding], indices: list[int], model: EffortModel,
     for rule, members in groups.values():
         hardest = max((findings[i].entry.status for i in members), key=STATUSES.index)
         share = rule.hours_for(hardest).scaled(1 / len(members))
+        beside_vendor = share.scaled(model.vendor_branch_factor)
         for i in members:
-            per_finding[i] = share
+            per_finding[i] = beside_vendor if findings[i].use.vendor_branch else share
     return groups
 
 
@@ -216,17 +217,15 @@ def _reasons(groups: Groups, per_finding: list[Hours], only: list[int] | None
     return tuple(found[:TOP_REASONS])
 
 
-def _lines(groups: Groups, findings: list[Finding]) -> list[Line]:
+def _lines(groups: Groups, per_finding: list[Hours]) -> list[Line]:
+    """One line per pricing rule: its units, findings and the hours they were given."""
     per_rule: dict[str, list[tuple[Rule, list[int]]]] = defaultdict(list)
     for (name, _key), group in sorted(groups.items()):
         per_rule[name].append(group)
     lines = []
     for name in sorted(per_rule):
         entries = per_rule[name]
-        rule = entries[0][0]
-        hours = ZERO
-        for _rule, members in entries:
-            hardest = max((findings[i].entry.status for i in members), key=STATUSES.index)
-            hours += rule.hours_for(hardest)
-        lines.append(Line(rule, len(entries), sum(len(m) for _r, m in entries), hours))
+        members = [i for _rule, group in entries for i in group]
+        hours = sum((per_finding[i] for i in members), ZERO)
+        lines.append(Line(entries[0][0], len(entries), len(members), hours))
     return lines

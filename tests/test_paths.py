@@ -76,3 +76,37 @@ def test_html_report_compares_the_paths(tmp_path) -> None:
     assert code == 0
     html = target.read_text(encoding="utf-8")
     assert 'id="paths"' in html and "Through SUDA" in html and "Cheaper here: SUDA" in html
+
+
+def test_uses_beside_another_vendors_branch_cost_less() -> None:
+    data = scan_json(FIXTURE_REPOS / "multi_vendor", "--path", "native")
+    by_line = {(f["file"], f["line"]): f for f in data["findings"]}
+    beside = by_line[("src/alloc.cu", 8)]  # cudaMalloc in the #else of USE_ROCM
+    alone = by_line[("src/alloc.cu", 10)]  # cudaFree after #endif, same rename unit
+    assert beside["status"] == alone["status"] == "rename"
+    assert abs(beside["effort"]["expected"] - alone["effort"]["expected"] * 0.5) < 1e-3  # 4 digits
+
+
+def test_vendor_branch_factor_is_validated(tmp_path) -> None:
+    import shutil
+
+    from migrate.mappings.effort import load_effort
+    from migrate.mappings.load import load_mappings
+    from migrate.mappings.validate import MappingError
+    from migrate.resources import mappings_dir
+
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    text = (mappings_dir() / "effort.toml").read_text(encoding="utf-8")
+    (overlay / "effort.toml").write_text(text.replace("factor = 0.5", "factor = 2"),
+                                         encoding="utf-8")
+    categories = frozenset(load_mappings().categories)
+    try:
+        load_effort((overlay,), categories)
+    except MappingError as error:
+        assert "factor must be in (0, 1]" in str(error)
+        line = int(str(error).split("effort.toml:")[1].split(":")[0])
+        assert text.splitlines()[line - 1].strip() == "factor = 0.5"
+    else:
+        raise AssertionError("a factor above 1 was accepted")
+    shutil.rmtree(overlay)

@@ -73,6 +73,9 @@ class EffortModel:
     fixed: dict[str, Hours]
     grade_limits: dict[str, tuple[float, ...]] = field(default_factory=dict)
     package_aliases: dict[str, str] = field(default_factory=dict)  # glob -> package
+    # Scale for the share of a use beside another vendor's branch (USE_ROCM, __SUPA__):
+    # the abstraction to port through already exists.
+    vendor_branch_factor: float = 1.0
     _rule_cache: dict[tuple[str, str, str, str], Rule] = field(
         default_factory=dict, repr=False, compare=False)
 
@@ -135,8 +138,8 @@ class _Reader:
         return start
 
     def model(self, doc: dict[str, Any]) -> EffortModel:
-        self.only(doc, ("version", "cost", "status", "item", "packages", "fixed", "grade"), 1,
-                  "top level")
+        self.only(doc, ("version", "cost", "status", "item", "packages", "fixed", "grade",
+                        "vendor_branch"), 1, "top level")
         cost = self.table(doc, "cost", 1)
         at = self.header_line("[cost]")
         self.only(cost, ("hours_per_day", "default_currency", "default_rate"), at, "[cost]")
@@ -182,9 +185,18 @@ class _Reader:
             if not isinstance(value, str) or not value:
                 raise self.fail(self.key_line(aliases_at, f'"{key}"'),
                                 f"alias of '{key}' must be a package name")
+        vendor_at = self.header_line("[vendor_branch]")
+        vendor = self.table(doc, "vendor_branch", 1) if "vendor_branch" in doc else {}
+        self.only(vendor, ("factor",), vendor_at, "[vendor_branch]")
+        factor = self.number(vendor.get("factor", 1.0), self.key_line(vendor_at, "factor"),
+                             "factor", positive=True)
+        if factor > 1:
+            raise self.fail(self.key_line(vendor_at, "factor"),
+                            "[vendor_branch] factor must be in (0, 1]")
         return EffortModel(str(doc.get("version", "0")), self.shown, hours_per_day, currency,
                            rates, status_rules, items, fixed, limits,
-                           {str(k): str(v) for k, v in aliases.items()})
+                           {str(k): str(v) for k, v in aliases.items()},
+                           vendor_branch_factor=factor)
 
     def rule(self, name: str, raw: dict[str, Any], line: int, is_item: bool) -> Rule:
         allowed = ("name", "match", "unit", "hours") if is_item else ("unit", "hours")
