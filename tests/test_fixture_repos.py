@@ -40,6 +40,8 @@ QUIET_LINES = {
     "cpp_basic": {"src/kernels.cu": [8, 9, 10, 32, 33, 34, 40, 42], "include/hd.h": [1, 12, 19]},
     "python_basic": {"pkg/train.py": [1, 2, 3, 14, 18, 24, 25, 32]},
     "build_basic": {"CMakeLists.txt": [2], "scripts/build.sh": [2]},
+    # a markdown cell, `%matplotlib`, `import torch` and a comment in a code cell
+    "notebook": {"train.ipynb": [8, 18, 19, 31]},
 }
 
 
@@ -81,6 +83,12 @@ PLANTED = {
         ("Dockerfile", 1, "docker:nvidia/cuda:12.1.1-cudnn8-devel-ubuntu22.04"),
         ("scripts/build.sh", 4, "nvcc"), ("scripts/build.sh", 4, "arch:sm_80"),
         ("environment.yml", 4, "conda:cudatoolkit"), ("setup.py", 7, "arch:sm_80"),
+    ],
+    "notebook": [  # lines of the .ipynb file itself; torch imported in an earlier cell
+        ("train.ipynb", 17, "pip:cupy-cuda12x"), ("train.ipynb", 17, "pip:flash-attn"),
+        ("train.ipynb", 20, "cupy"), ("train.ipynb", 21, "device:cuda"),
+        ("train.ipynb", 22, "torch.cuda.synchronize"), ("train.ipynb", 32, "Tensor.cuda"),
+        ("train.ipynb", 33, "torch.cuda.max_memory_allocated"),
     ],
 }
 

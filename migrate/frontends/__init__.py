@@ -20,6 +20,7 @@ FRONTENDS: dict[str, str] = {
     "cuda_cpp": "migrate.frontends.cuda_cpp",
     "python": "migrate.frontends.python",
     "build": "migrate.frontends.build",
+    "notebook": "migrate.frontends.notebook",
 }
 
 # (glob on the file name, frontend); first match wins, case-sensitive like the
@@ -29,7 +30,7 @@ FILE_RULES: tuple[tuple[str, str], ...] = (
     ("*.cxx", "cuda_cpp"), ("*.c", "cuda_cpp"), ("*.h", "cuda_cpp"), ("*.hpp", "cuda_cpp"),
     ("*.hh", "cuda_cpp"), ("*.hxx", "cuda_cpp"), ("*.inl", "cuda_cpp"), ("*.cuinl", "cuda_cpp"),
     ("*.su", "cuda_cpp"),  # BIRENSUPA C++ sources: their SUPA names count as ported
-    ("*.py", "python"), ("*.pyi", "python"),
+    ("*.py", "python"), ("*.pyi", "python"), ("*.ipynb", "notebook"),
     ("CMakeLists.txt", "build"), ("*.cmake", "build"),
     ("requirements*.txt", "build"), ("*requirements.txt", "build"),
     ("requirements/*.txt", "build"), ("constraints*.txt", "build"),
@@ -42,7 +43,8 @@ FILE_RULES: tuple[tuple[str, str], ...] = (
 )
 
 # Language reported for each frontend in per-language counts.
-LANGUAGE_OF: dict[str, str] = {"cuda_cpp": "cuda_cpp", "python": "python", "build": "build"}
+LANGUAGE_OF: dict[str, str] = {"cuda_cpp": "cuda_cpp", "python": "python", "build": "build",
+                               "notebook": "python"}
 
 
 def frontend_for(rel: str) -> str | None:

@@ -76,6 +76,13 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
     return FrontendOutput(uses=scan.uses, diagnostics=scan.diagnostics)
 
 
+def shell_uses(text: str, rel: str) -> list[Use]:
+    """Uses in shell command text (notebook `!pip install ...` lines, scripts)."""
+    scan = _BuildScan(rel, text, LineIndex(text.encode("utf-8")))
+    scan.commands()
+    return scan.uses
+
+
 def flag_uses(text: str, rel: str) -> list[Use]:
     """nvcc flags and GPU architectures in any text (setup.py strings, scripts)."""
     scan = _BuildScan(rel, text, LineIndex(text.encode("utf-8")))
