@@ -28,7 +28,9 @@ class LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         row = self.row_of(offset)
         prefix = self.data[self.starts[row]:offset]
-        column = len(prefix.decode("utf-8", errors="replace")) + 1
+        characters = len(prefix) if prefix.isascii() else \
+            len(prefix.decode("utf-8", errors="replace"))
+        column = characters + 1
         if row == 0:
             column += self.first_column_offset
         return row + 1 + self.line_offset, column
