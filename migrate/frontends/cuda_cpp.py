@@ -13,36 +13,35 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
 
 import tree_sitter
-import tree_sitter_cpp
-import tree_sitter_cuda
 
 from migrate.frontends import FrontendOutput, RepoContext
+from migrate.frontends.cpp_parse import (
+    blank_qualifier_macros,
+    function_name,
+    function_query,
+    in_preprocessor_condition,
+    inside_any,
+    literal_spans,
+    not_code,
+    parse_best,
+    strip_template_args,
+)
 from migrate.frontends.source_text import LineIndex
 from migrate.model import Use
 
 LANGUAGE = "cuda_cpp"
-# Re-parse with the C++ grammar when more of the file than this sits in ERROR nodes.
-REPARSE_ERROR_SHARE = 0.10
 
 QUALIFIER_TOKENS = frozenset({
     "__global__", "__device__", "__host__", "__shared__", "__constant__", "__managed__",
     "__launch_bounds__", "__forceinline__", "__noinline__", "__restrict__", "__grid_constant__",
 })
 ASM_TOKENS = frozenset({"asm", "__asm__", "__asm"})
-_NOT_CODE = frozenset({
-    "comment", "string_literal", "string_content", "raw_string_literal", "raw_string_content",
-    "raw_string_delimiter", "char_literal", "concatenated_string", "escape_sequence",
-    "system_lib_string",
-})
 _NAME_CHAIN = frozenset({"qualified_identifier", "template_function", "template_type",
                          "template_method", "dependent_name", "dependent_type"})
 _SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
                               "namespace_definition"})
-_FUNCTION_DECLARATORS = frozenset({"function_declarator", "pointer_declarator",
-                                   "reference_declarator"})
 _DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
                                   "reference_declarator", "array_declarator"})
 _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declaration",
@@ -54,14 +53,7 @@ _ALIAS = re.compile(rb"\bnamespace\s+([A-Za-z_]\w*)\s*=\s*(::)?([A-Za-z_][\w:]*)
 _USING_NAMESPACE = re.compile(rb"\busing\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*;")
 _USING_NAME = re.compile(rb"\busing\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
 _QUALIFIED_AROUND = re.compile(rb"(?:::)?[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*")
-_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]*")
-
-
-@cache
-def _parser(grammar: str) -> tree_sitter.Parser:
-    module = tree_sitter_cuda if grammar == "cuda" else tree_sitter_cpp
-    return tree_sitter.Parser(tree_sitter.Language(module.language()))
 
 
 def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
@@ -71,8 +63,8 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
 def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int = 0,
                   first_column_offset: int = 0) -> FrontendOutput:
     """Uses in `data`; offsets place embedded code (a Python string) in its outer file."""
-    prepared = _blank_qualifier_macros(data, context.qualifier_macros)
-    tree, error_share = _parse_best(prepared)
+    prepared = blank_qualifier_macros(data, context.qualifier_macros)
+    tree, error_share = parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset),
                      language=tree.language)
@@ -83,90 +75,6 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     scan.find_names(context)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined)
-
-
-def _blank_qualifier_macros(data: bytes, names: frozenset[str]) -> bytes:
-    """Replace uses of `#define X __host__ __device__`-style macros by spaces.
-
-    tree-sitter cannot know what such a macro expands to, and a declaration
-    starting with an unknown word turns into an ERROR node. Blanking keeps every
-    byte offset, so positions in the report stay those of the real file.
-    """
-    present = [n for n in names if n.encode() in data]
-    if not present:
-        return data
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present) + rb")\b")
-    out = bytearray(data)
-    for match in pattern.finditer(data):
-        line_start = data.rfind(b"\n", 0, match.start()) + 1
-        if re.match(rb"[ \t]*#[ \t]*define\b", data[line_start:match.start()]):
-            continue
-        out[match.start():match.end()] = b" " * (match.end() - match.start())
-    return bytes(out)
-
-
-def _parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:
-    tree = _parser("cuda").parse(data)
-    share = _error_share(tree.root_node, len(data))
-    if share > REPARSE_ERROR_SHARE:
-        cpp_tree = _parser("cpp").parse(data)
-        cpp_share = _error_share(cpp_tree.root_node, len(data))
-        if cpp_share < share:
-            return cpp_tree, cpp_share
-    return tree, share
-
-
-@cache
-def _function_query(language: tree_sitter.Language) -> tree_sitter.Query:
-    """Per grammar: a file re-parsed with the C++ grammar has the C++ node types."""
-    return tree_sitter.Query(language, "(function_definition) @function")
-
-
-def _function_name(node: tree_sitter.Node) -> str:
-    declarator = node.child_by_field_name("declarator")
-    while declarator is not None and declarator.type in _FUNCTION_DECLARATORS:
-        declarator = declarator.child_by_field_name("declarator")
-    if declarator is None or declarator.text is None:
-        return ""
-    return " ".join(declarator.text.decode("utf-8", "replace").split())
-
-
-def _error_share(root: tree_sitter.Node, size: int) -> float:
-    if not root.has_error or size == 0:
-        return 0.0
-    in_error = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR":
-            in_error += node.end_byte - node.start_byte
-        elif node.has_error:
-            stack.extend(node.children)
-    return round(min(1.0, in_error / size), 4)
-
-
-def _not_code(node: tree_sitter.Node) -> bool:
-    for _ in range(3):
-        if node is None:
-            return False
-        if node.type in _NOT_CODE:
-            return True
-        node = node.parent
-    return False
-
-
-_LITERAL_OR_COMMENT = re.compile(
-    rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
-
-
-def _literal_spans(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
-    """Byte spans of string literals and comments in data[start:end], in order."""
-    return [(m.start(), m.end()) for m in _LITERAL_OR_COMMENT.finditer(data, start, end)]
-
-
-def _inside_any(spans: list[tuple[int, int]], position: int) -> bool:
-    index = bisect_right(spans, (position, len(spans) and spans[-1][1] + 1)) - 1
-    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 @dataclass(slots=True)
@@ -188,7 +96,7 @@ class _FileScan:
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
-        return None if node is None or _not_code(node) else node
+        return None if node is None or not_code(node) else node
 
     def read_scopes(self) -> None:
         """Namespace aliases and using-directives, for resolving short names."""
@@ -227,14 +135,14 @@ class _FileScan:
     def enclosing_function(self, offset: int) -> str:
         """Name of the innermost function definition around `offset`, "" at file scope."""
         if self.functions is None:  # one query per file, only for files with uses
-            found = tree_sitter.QueryCursor(_function_query(self.language)).captures(self.root)
+            found = tree_sitter.QueryCursor(function_query(self.language)).captures(self.root)
             nodes = sorted(found.get("function", []), key=lambda n: n.start_byte)
             self.functions = [(n.start_byte, n.end_byte, n) for n in nodes]
         index = bisect_right(self.functions, offset, key=lambda f: f[0]) - 1
         while index >= 0:
             start, end, node = self.functions[index]
             if start <= offset < end:
-                return _function_name(node)
+                return function_name(node)
             index -= 1
         return ""
 
@@ -293,7 +201,7 @@ class _FileScan:
 
     def classify(self, start: int, end: int, token: str, context: RepoContext) -> None:
         node = self.root.descendant_for_byte_range(start, end)
-        if node is None or _not_code(node):
+        if node is None or not_code(node):
             return
         if token in ASM_TOKENS:
             if node.parent is not None and node.parent.type == "gnu_asm_expression":
@@ -337,9 +245,9 @@ class _FileScan:
             line_end = self.data.find(b"\n", start)
             scan_end = node.end_byte if node.type == "preproc_arg" else \
                 (len(self.data) if line_end == -1 else line_end)
-            self.literal_spans[scan_from] = _literal_spans(self.data, scan_from,
+            self.literal_spans[scan_from] = literal_spans(self.data, scan_from,
                                                            max(scan_end, end))
-        if _inside_any(self.literal_spans[scan_from], start):
+        if inside_any(self.literal_spans[scan_from], start):
             return
         if token in ASM_TOKENS:
             return
@@ -389,7 +297,7 @@ class _FileScan:
 
     def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         """Fully qualified name after aliases; other readings via using-directives."""
-        name = _strip_template_args(written).replace(" ", "").lstrip(":")
+        name = strip_template_args(written).replace(" ", "").lstrip(":")
         parts = name.split("::")
         if parts[0] in self.aliases:
             parts[0:1] = self.aliases[parts[0]].lstrip(":").split("::")
@@ -409,28 +317,8 @@ class _FileScan:
                 return "macro" if _ALL_CAPS.fullmatch(last) else "call"
         if node.type == "type_identifier" or head.type in ("template_type", "dependent_type"):
             return "type"
-        if _in_preprocessor_condition(head):
+        if in_preprocessor_condition(head):
             return "macro"
         if _ALL_CAPS.fullmatch(last):
             return "macro"
         return "identifier"
-
-
-def _strip_template_args(text: str) -> str:
-    previous = None
-    while previous != text:
-        previous, text = text, _TEMPLATE_ARGS.sub("", text)
-    return text
-
-
-def _in_preprocessor_condition(node: tree_sitter.Node) -> bool:
-    parent = node.parent
-    for _ in range(6):
-        if parent is None:
-            return False
-        if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
-            return True
-        if parent.type in ("declaration", "expression_statement", "function_definition"):
-            return False
-        parent = parent.parent
-    return False

@@ -17,7 +17,7 @@ from functools import cache
 import tree_sitter
 import tree_sitter_python
 
-from migrate.frontends import FrontendOutput, RepoContext, build, cuda_cpp
+from migrate.frontends import FrontendOutput, RepoContext, build, cpp_parse, cuda_cpp
 from migrate.frontends.source_text import LineIndex
 from migrate.model import Use
 
@@ -56,7 +56,7 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
 
 
 def _error_share(root: tree_sitter.Node, size: int) -> float:
-    return cuda_cpp._error_share(root, size)
+    return cpp_parse.error_share(root, size)
 
 
 def _text(node: tree_sitter.Node) -> str:

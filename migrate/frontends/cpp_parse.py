@@ -1,0 +1,138 @@
+"""Parsing CUDA/C++ with tree-sitter, and the lexical helpers the frontend needs.
+
+Kept apart from cuda_cpp.py, which decides what each name is: this module only
+knows how to get a usable tree (and how broken it is) and how to read raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import cache
+
+import tree_sitter
+import tree_sitter_cpp
+import tree_sitter_cuda
+
+# Re-parse with the C++ grammar when more of the file than this sits in ERROR nodes.
+REPARSE_ERROR_SHARE = 0.10
+NOT_CODE = frozenset({
+    "comment", "string_literal", "string_content", "raw_string_literal", "raw_string_content",
+    "raw_string_delimiter", "char_literal", "concatenated_string", "escape_sequence",
+    "system_lib_string",
+})
+FUNCTION_DECLARATORS = frozenset({"function_declarator", "pointer_declarator",
+                                  "reference_declarator"})
+_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
+
+
+@cache
+def parser(grammar: str) -> tree_sitter.Parser:
+    module = tree_sitter_cuda if grammar == "cuda" else tree_sitter_cpp
+    return tree_sitter.Parser(tree_sitter.Language(module.language()))
+
+
+def blank_qualifier_macros(data: bytes, names: frozenset[str]) -> bytes:
+    """Replace uses of `#define X __host__ __device__`-style macros by spaces.
+
+    tree-sitter cannot know what such a macro expands to, and a declaration
+    starting with an unknown word turns into an ERROR node. Blanking keeps every
+    byte offset, so positions in the report stay those of the real file.
+    """
+    present = [n for n in names if n.encode() in data]
+    if not present:
+        return data
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present) + rb")\b")
+    out = bytearray(data)
+    for match in pattern.finditer(data):
+        line_start = data.rfind(b"\n", 0, match.start()) + 1
+        if re.match(rb"[ \t]*#[ \t]*define\b", data[line_start:match.start()]):
+            continue
+        out[match.start():match.end()] = b" " * (match.end() - match.start())
+    return bytes(out)
+
+
+def parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:
+    tree = parser("cuda").parse(data)
+    share = error_share(tree.root_node, len(data))
+    if share > REPARSE_ERROR_SHARE:
+        cpp_tree = parser("cpp").parse(data)
+        cpp_share = error_share(cpp_tree.root_node, len(data))
+        if cpp_share < share:
+            return cpp_tree, cpp_share
+    return tree, share
+
+
+@cache
+def function_query(language: tree_sitter.Language) -> tree_sitter.Query:
+    """Per grammar: a file re-parsed with the C++ grammar has the C++ node types."""
+    return tree_sitter.Query(language, "(function_definition) @function")
+
+
+def function_name(node: tree_sitter.Node) -> str:
+    declarator = node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type in FUNCTION_DECLARATORS:
+        declarator = declarator.child_by_field_name("declarator")
+    if declarator is None or declarator.text is None:
+        return ""
+    return " ".join(declarator.text.decode("utf-8", "replace").split())
+
+
+def error_share(root: tree_sitter.Node, size: int) -> float:
+    if not root.has_error or size == 0:
+        return 0.0
+    in_error = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR":
+            in_error += node.end_byte - node.start_byte
+        elif node.has_error:
+            stack.extend(node.children)
+    return round(min(1.0, in_error / size), 4)
+
+
+def not_code(node: tree_sitter.Node) -> bool:
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.type in NOT_CODE:
+            return True
+        node = node.parent
+    return False
+
+
+_LITERAL_OR_COMMENT = re.compile(
+    rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+
+
+def literal_spans(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """Byte spans of string literals and comments in data[start:end], in order."""
+    return [(m.start(), m.end()) for m in _LITERAL_OR_COMMENT.finditer(data, start, end)]
+
+
+def inside_any(spans: list[tuple[int, int]], position: int) -> bool:
+    index = bisect_right(spans, (position, len(spans) and spans[-1][1] + 1)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+
+
+def strip_template_args(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _TEMPLATE_ARGS.sub("", text)
+    return text
+
+
+def in_preprocessor_condition(node: tree_sitter.Node) -> bool:
+    parent = node.parent
+    for _ in range(6):
+        if parent is None:
+            return False
+        if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
+            return True
+        if parent.type in ("declaration", "expression_statement", "function_definition"):
+            return False
+        parent = parent.parent
+    return False
