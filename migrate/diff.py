@@ -17,6 +17,7 @@ from typing import Any
 
 from migrate import i18n
 from migrate.model import STATUSES
+from migrate.report.templates import markdown_text
 
 MARKDOWN_ROWS = 50  # a PR comment must stay readable (and under the host's size limit)
 
@@ -148,7 +149,7 @@ def _finding_rows(items: list[dict[str, Any]], md: bool, t: Any) -> list[str]:
         text = f"{f.get('message', f.get('symbol', ''))}{note}"
         if md:
             rows.append(f"| `{_cell(where)}` | {f['status']} | {f.get('rule', '')} | "
-                        f"{_cell(text)} |")
+                        f"{markdown_text(text)} |")
         else:
             rows.append(f"{where}  {f['status']}  {f.get('rule', '')}  {text}")
     if md:

@@ -91,3 +91,19 @@ def test_bad_input_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2 and "junk.json: not a supa-migrate JSON result" in err
     code, _out, err = run_cli("diff", str(old), str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json" in err
+
+
+def test_markdown_rows_escape_the_messages(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (new / "k.cu").write_text("__device__ int f() { return 1; }\n")
+    results = []
+    for repo in (old, new):
+        target = tmp_path / f"{repo.name}.json"
+        assert run_cli("scan", str(repo), "-j", "1", "-o", str(target))[0] == 0
+        results.append(str(target))
+    code, out, _err = run_cli("diff", *results)
+    assert code == 0
+    row = next(line for line in out.splitlines() if "k.cu:1" in line)
+    assert "\\_\\_device\\_\\_" in row  # not bold "device" in a pull-request comment
