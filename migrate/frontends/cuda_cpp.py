@@ -44,6 +44,8 @@ _SKIPPED_PARENTS = frozenset({"namespace_alias_definition", "using_declaration",
                               "namespace_definition"})
 _DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
                                   "reference_declarator", "array_declarator"})
+_TYPE_SPECIFIERS = frozenset({"struct_specifier", "class_specifier", "union_specifier",
+                              "enum_specifier"})
 _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declaration",
                         "optional_parameter_declaration"})
 _IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
@@ -279,6 +281,11 @@ class _FileScan:
             return defined is not None and defined.start_byte == node.start_byte
         if parent.type == "namespace_definition":
             return True
+        if parent.type in _TYPE_SPECIFIERS:  # `struct cudaResources { ... };`
+            return parent.child_by_field_name("name") == node and \
+                parent.child_by_field_name("body") is not None
+        if parent.type == "type_definition":  # `typedef struct {...} cuFoo_t;`
+            return parent.child_by_field_name("declarator") == node
         return node.type == "identifier" and self.declares_variable(node)
 
     @staticmethod
