@@ -116,10 +116,10 @@ def _top_files_table(summary: dict, say: Say) -> Table:
 def print_effort(console: Console, result: ScanResult) -> None:
     """Grade, effort and cost (migrate/score.py), numbers in the report language."""
     from migrate.report import language
-    from migrate.report.view import build
+    from migrate.report.view import summary as view_summary
 
     lang = language(result)
-    summary = build(result, lang)["summary"]
+    summary = view_summary(result, lang)
     console.print()
     console.print(f"[bold]{i18n.text(lang, 'text.effort_title')}[/]")
     lines = [

@@ -32,7 +32,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         label = mappings.categories.get(name)
         return name if label is None else (label.label_zh if lang == "zh" else label.label_en)
 
-    own = [i for i, f in enumerate(result.findings) if score.include_vendored or not f.vendored]
+    own = _own(result, score)
     return {
         "lang": lang, "t": t, "root": result.root, "version": result.tool_version,
         "mappings_version": result.mappings_version, "model_version": score.model.version,
@@ -48,6 +48,18 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "method": _method(score, lang, t),
         "paths": paths.sentences(result, lang),
     }
+
+
+def summary(result: ScanResult, lang: str) -> dict[str, Any]:
+    """The executive summary alone, for outputs that show nothing else of the view."""
+    score = get_score(result)
+    own = _own(result, score)
+    return _summary(result, score, own, lang, lambda key, **values: i18n.text(lang, key, **values))
+
+
+def _own(result: ScanResult, score: Score) -> list[int]:
+    """Indices of the findings the totals count: the project's own, plus vendored on request."""
+    return [i for i, f in enumerate(result.findings) if score.include_vendored or not f.vendored]
 
 
 def _days(hours: float, score: Score, lang: str) -> str:
