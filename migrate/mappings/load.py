@@ -150,12 +150,11 @@ def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) 
     vocab = Vocabulary(frozenset(mapping_set.categories))
     digest = hashlib.sha256(settings_path.read_bytes())
     rows: dict[str, MappingEntry] = {}
-    _read_folder(base, "mappings", mapping_set, vocab, rows, replace=False, digest=digest)
+    _read_folder(base, "mappings", mapping_set, vocab, rows, digest=digest)
     for overlay in overlays:
         if not overlay.is_dir():
             raise MappingError(str(overlay), 0, "mappings overlay is not a folder")
-        _read_folder(overlay, str(overlay), mapping_set, vocab, rows, replace=True,
-                     digest=digest)
+        _read_folder(overlay, str(overlay), mapping_set, vocab, rows, digest=digest)
     for key, row_entry in sorted(rows.items()):
         entry = _with_suda_status(row_entry, mapping_set.suda_rules)
         if entry.is_pattern:
@@ -178,8 +177,11 @@ def _glob_regex(key: str) -> re.Pattern[str]:
 
 
 def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocabulary,
-                 rows: dict[str, MappingEntry], replace: bool, digest: hashlib._Hash) -> None:
-    """Read every table of one folder; `label` is how error messages name the folder."""
+                 rows: dict[str, MappingEntry], digest: hashlib._Hash) -> None:
+    """Read every table of one folder into `rows`; a key may appear once per folder.
+
+    `label` is how error messages name the folder.
+    """
     seen_here: dict[str, str] = {}
     for path in sorted(folder.glob("*.tsv")):
         if path.name not in mapping_set.scopes:
@@ -196,10 +198,7 @@ def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocab
                     f"duplicate key '{entry.cuda}' (first at {seen_here[entry.cuda]})",
                 )
             seen_here[entry.cuda] = entry.origin
-            if entry.cuda in rows and not replace:
-                raise MappingError(f"{label}/{path.name}", int(entry.origin.rsplit(":", 1)[1]),
-                                   f"duplicate key '{entry.cuda}'")
-            rows[entry.cuda] = entry
+            rows[entry.cuda] = entry  # an overlay's row replaces the shipped one
 
 
 def _read_table(shown: str, data: bytes, vocab: Vocabulary, languages: frozenset[str]
