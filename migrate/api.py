@@ -11,15 +11,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from migrate import __version__, baseline, paths
-from migrate.config import Settings
+from migrate import __version__, baseline
+from migrate.config import Settings, load_settings
 from migrate.discover import Candidate, discover
+from migrate.errors import UserError
 from migrate.frontends import frontend_for
-from migrate.mappings.effort import load_effort
+from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import FileResult, Finding, ScanResult
+from migrate.model import Estimate, FileResult, Finding, ScanResult
+from migrate.paths import compare, status_on
 from migrate.repo_context import build_context
-from migrate.score import Score, day_rate, score
+from migrate.score import day_rate, score
 from migrate.worker import WorkerState, scan_file
 
 # Called after each file with (files done, files in all).
@@ -39,15 +41,15 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
 
 
 def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
-    """Scan `settings.root`.
+    """Scan `settings.root` (settings from `load_settings`, which reads the root's
+    configuration file).
 
-    Raises MappingError for bad tables or effort weights, ScoreError for a currency
-    without a rate, NotADirectoryError for a bad root and
-    BaselineError for a baseline that cannot be read.
+    Raises a UserError (exit code 2) for a bad root, tables, effort weights, baseline,
+    or a currency without a rate.
     """
     root = settings.root
     if not root.is_dir():
-        raise NotADirectoryError(f"{root} is not a folder")
+        raise UserError(f"{root} is not a folder")
     # Read the baseline first: a bad one should stop the run before a long scan.
     known = baseline.load(settings.baseline) if settings.baseline is not None else None
     mappings = load_mappings(settings.mapping_overlays)
@@ -56,10 +58,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     day_rate(effort_model, currency, settings.rate)  # a currency without a rate stops us now
     found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
     cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
-    state = WorkerState(mappings, build_context(mappings, cpp_paths))
+    in_force = "suda" if settings.path == "suda" else "native"
+    state = WorkerState(mappings, build_context(mappings, cpp_paths), in_force)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
+        path=settings.path, categories=dict(mappings.categories),
     )
     total = len(found.candidates)
     defined: set[str] = set()
@@ -73,24 +77,26 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
                        if not _repository_own(f, defined, own_headers)]
     _sort(result)
     if known is not None and settings.baseline is not None:
-        result.findings = baseline.mark(result.findings, known)
+        baseline.mark(result.findings, known)
         result.baseline = settings.baseline.name
-    result.extra["mappings"] = mappings
-    def priced(findings: list[Finding]) -> Score:
-        return score(findings, effort_model, include_vendored=settings.include_vendored,
-                     rate=settings.rate, currency=currency, hours_per_day=settings.hours_per_day)
-
-    native_score = priced(result.findings)
-    result.extra["score"] = native_score
-    if settings.path in ("suda", "both"):
-        suda_findings = paths.on_suda(result.findings, mappings)
-        suda_score = priced(suda_findings)
-        if settings.path == "suda":
-            result.findings, result.extra["score"] = suda_findings, suda_score
-        else:
-            result.extra["paths"] = paths.compare(native_score, suda_score)
-    result.extra["path"] = settings.path
+    _price(result, settings, effort_model, currency)
     return result
+
+
+def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
+           currency: str) -> None:
+    """The estimate of each path asked for; findings carry the prices of the path in force."""
+    def priced(path: str, set_prices: bool) -> Estimate:
+        return score(result.findings, effort_model, include_vendored=settings.include_vendored,
+                     rate=settings.rate, currency=currency,
+                     hours_per_day=settings.hours_per_day, path=path,
+                     status_of=lambda f: status_on(f.entry, path), set_prices=set_prices)
+
+    in_force = "suda" if settings.path == "suda" else "native"
+    result.estimates[in_force] = priced(in_force, True)
+    if settings.path == "both":
+        result.estimates["suda"] = priced("suda", False)
+        result.comparison = compare(result.estimates["native"], result.estimates["suda"])
 
 
 def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator[FileResult]:
@@ -132,12 +138,13 @@ def _sort(result: ScanResult) -> None:
     result.files.sort(key=lambda f: f.path)
     result.findings.sort(key=lambda f: f.sort_key())
     result.skipped.sort(key=lambda s: (s.path, s.reason))
-    result.diagnostics.sort(key=lambda d: (d.path, d.line, d.code, d.message))
+    result.diagnostics.sort(key=lambda d: (d.path, d.line, d.code, sorted(d.args.items())))
 
 
 def scan_path(path: str | Path, **options: object) -> ScanResult:
-    """Convenience for other programs: scan a folder with default settings."""
-    return scan(Settings(root=Path(path), **options))  # type: ignore[arg-type]
+    """Scan a folder as the CLI would: `options` (Settings fields) win over the root's
+    configuration file, which wins over the defaults."""
+    return scan(load_settings(Path(path), **options))
 
 
-__all__: Iterable[str] = ("Progress", "scan", "scan_path")
+__all__: Iterable[str] = ("Progress", "Settings", "load_settings", "scan", "scan_path")

@@ -10,20 +10,22 @@ finding.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from migrate.errors import UserError
 from migrate.model import Finding, ScanResult
 
 SCHEMA_VERSION = "1.0"
 NEW, UNCHANGED = "new", "unchanged"
 
 
-class BaselineError(ValueError):
+class BaselineError(UserError):
     """A baseline file that cannot be read; the CLI shows it and exits with 2."""
+
+    label = "baseline error"
 
 
 def create(result: ScanResult) -> dict[str, Any]:
@@ -75,19 +77,16 @@ def counts_of(data: object, label: str) -> Counter[str]:
                         "(no 'findings' or 'fingerprints' list)")
 
 
-def mark(findings: list[Finding], baseline: Counter[str]) -> list[Finding]:
-    """Each finding marked new or unchanged; `findings` must be in their final order.
+def mark(findings: list[Finding], baseline: Counter[str]) -> None:
+    """Mark each finding new or unchanged, in place; `findings` must be in their final order.
 
     Of n findings sharing a fingerprint that the baseline holds k times, the first
     k (in file, line, column order) are unchanged and the rest new.
     """
     left = Counter(baseline)
-    marked = []
     for finding in findings:
         if left[finding.fingerprint] > 0:
             left[finding.fingerprint] -= 1
-            state = UNCHANGED
+            finding.baseline_state = UNCHANGED
         else:
-            state = NEW
-        marked.append(dataclasses.replace(finding, baseline_state=state))
-    return marked
+            finding.baseline_state = NEW

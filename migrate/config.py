@@ -1,10 +1,19 @@
-"""Scan settings: one object that the CLI (and later a config file) fills in."""
+"""Scan settings: one object, resolved in the library the same way for every caller.
+
+Order: what the caller gives (CLI options typed on the command line, keyword
+arguments of `scan_path`), then the scanned root's configuration file
+(migrate/config_file.py), then the defaults below. The CLI passes only the
+options the user typed, so `scan_path(root)` and `supa-migrate scan root` agree.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from migrate.config_file import find as find_config
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
@@ -26,11 +35,34 @@ class Settings:
     rate: float | None = None
     currency: str | None = None
     hours_per_day: float | None = None
+    # Default report language (a render argument; the config file may set it).
     lang: str = "en"
     # Port path whose statuses the findings carry: "native" (SUPA names), "suda"
     # (CUDA sources through SUDA) or "both" (native statuses, both estimates compared).
     path: str = "both"
+    # The CI gate: findings at or above this status fail the run ("none": never).
+    fail_on: str = "none"
 
     @property
     def worker_count(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"root"}
+
+
+def load_settings(root: Path, **overrides: object) -> Settings:
+    """Settings for `root`: `overrides` win over the root's config file, which wins over
+    the defaults. Raises ConfigError for a bad file, TypeError for an unknown name."""
+    unknown = set(overrides) - SETTING_NAMES
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values: dict[str, object] = {}
+    found = find_config(root) if root.is_dir() else None
+    if found is not None:
+        values.update(found.values)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    currency = values.get("currency")
+    if isinstance(currency, str):
+        values["currency"] = currency.upper()
+    return Settings(root=root, **values)  # type: ignore[arg-type]

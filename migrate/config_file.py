@@ -18,27 +18,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrate.errors import LocatedError
 from migrate.gate import FAIL_ON_CHOICES
-from migrate.i18n import LANGUAGES
-from migrate.paths import PATHS
+from migrate.model import LANGUAGES, PATHS
 
 CONFIG_NAME = ".supa-migrate.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "supa-migrate")
 
 
-class ConfigError(ValueError):
+class ConfigError(LocatedError):
     """A bad configuration file; str() is `FILE:LINE: reason`."""
 
-    def __init__(self, path: str, line: int, reason: str) -> None:
-        super().__init__(f"{path}:{line}: {reason}")
-        self.path, self.line, self.reason = path, line, reason
+    label = "configuration error"
 
 
 @dataclass(frozen=True, slots=True)
 class FileConfig:
     path: Path
-    # CLI parameter name -> value, already checked and converted.
+    # Settings field name -> value, already checked and converted.
     values: dict[str, object]
 
 
@@ -103,7 +101,7 @@ def _text(value: object, _root: Path) -> object:
     return value
 
 
-# File key -> (CLI parameter it fills, checker).
+# File key -> (Settings field it fills, checker).
 KEYS: dict[str, tuple[str, Checker]] = {
     "baseline": ("baseline", _path),
     "currency": ("currency", _text),
@@ -112,9 +110,9 @@ KEYS: dict[str, tuple[str, Checker]] = {
     "hours-per-day": ("hours_per_day", _number(0, 24, strict=True)),
     "jobs": ("jobs", _integer(0)),
     "lang": ("lang", _choice(LANGUAGES)),
-    "mappings": ("overlays", _folders),
+    "mappings": ("mapping_overlays", _folders),
     "max-file-size": ("max_file_size", _integer(1)),
-    "path": ("port_path", _choice(PATHS)),
+    "path": ("path", _choice(PATHS)),
     "rate": ("rate", _number(0, strict=True)),
 }
 

@@ -6,16 +6,18 @@ import dataclasses
 import hashlib
 import re
 
-from migrate import i18n
 from migrate.mappings.load import MappingSet
 from migrate.model import Finding, MappingEntry, Use
+from migrate.paths import entry_on
 
 # A space next to a non-word character carries no meaning for the fingerprint.
 _TIGHT_SPACE = re.compile(r" (?=\W)|(?<=\W) ")
 
 
-def match_use(use: Use, mappings: MappingSet, vendored: bool) -> Finding | None:
-    """The finding for `use`, or None when no row or family knows the name."""
+def match_use(use: Use, mappings: MappingSet, vendored: bool, path: str = "native"
+              ) -> Finding | None:
+    """The finding for `use` with the statuses of port `path`, or None when no row or
+    family knows the name."""
     keys = (use.resolved, *use.alternatives)
     hit = _first_hit(keys, use, mappings)
     if hit is None:
@@ -23,6 +25,7 @@ def match_use(use: Use, mappings: MappingSet, vendored: bool) -> Finding | None:
     key, entry, matched_by = hit
     if key != use.resolved:
         use = dataclasses.replace(use, resolved=key, alternatives=())
+    entry = entry_on(entry, path)
     return Finding(
         use=use, entry=entry, rule=mappings.rule_id(entry.category, entry.status),
         fingerprint=fingerprint(use), vendored=vendored, matched_by=matched_by,
@@ -55,11 +58,3 @@ def fingerprint(use: Use) -> str:
     normalized = _TIGHT_SPACE.sub("", " ".join(use.source_line.split()))
     digest = hashlib.sha256(f"{use.file}\0{use.resolved}\0{normalized}".encode())
     return digest.hexdigest()[:20]
-
-
-def message(finding: Finding, mappings: MappingSet, lang: str = "en") -> str:
-    entry = finding.entry
-    category = mappings.categories[entry.category]
-    key = f"finding.{entry.status}" if entry.supa else f"finding.{entry.status}_without_name"
-    return i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
-                     category=category.label_zh if lang == "zh" else category.label_en)

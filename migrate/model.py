@@ -1,13 +1,18 @@
-"""The records every stage passes on: Use, MappingEntry, Finding, ScanResult.
+"""The records every stage passes on, and the typed result every renderer reads alone.
 
-They are frozen dataclasses with plain-data fields so that a result can be
-written as JSON, read back (as a baseline, or by `merge`) and compared.
+Stages: a frontend makes `Use`s; the matcher turns each into a `Finding` with its
+`MappingEntry`; the pricer fills each finding's `price` and the `Estimate`s; the
+baseline marks `baseline_state`. Renderers read a `ScanResult` and nothing else, so
+changing an output never needs the engine. `to_dict`/`from_dict` give the JSON
+shapes, so a result written by one run is read back as records by another
+(`diff`, baselines, `merge`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Status order, easy to hard; a finding's severity follows it.
 STATUSES: tuple[str, ...] = ("native", "rename", "partial", "library", "rewrite", "unknown")
@@ -17,6 +22,49 @@ USE_KINDS: tuple[str, ...] = (
     "device-string", "launch", "qualifier", "asm", "intrinsic", "build", "dependency",
     "environment",
 )
+LANGUAGES: tuple[str, ...] = ("en", "zh")  # report languages
+# Port paths: native (SUPA names, BRCC), suda (CUDA sources through SUDA), both.
+PATHS: tuple[str, ...] = ("native", "suda", "both")
+
+
+class Hours(NamedTuple):
+    """An effort range in engineer-hours."""
+
+    low: float
+    expected: float
+    high: float
+
+    def __add__(self, other: object) -> Hours:  # type: ignore[override]
+        assert isinstance(other, Hours)
+        return Hours(self.low + other.low, self.expected + other.expected,
+                     self.high + other.high)
+
+    def scaled(self, factor: float) -> Hours:
+        return Hours(self.low * factor, self.expected * factor, self.high * factor)
+
+    def to_dict(self, digits: int = 2) -> dict[str, float]:
+        return {"low": round(self.low, digits), "expected": round(self.expected, digits),
+                "high": round(self.high, digits)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hours:
+        return cls(float(data["low"]), float(data["expected"]), float(data["high"]))
+
+
+ZERO = Hours(0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A mapping category with its rule-id code and its label in each report language."""
+
+    name: str
+    code: str
+    label_en: str
+    label_zh: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +97,7 @@ class Use:
 
 @dataclass(frozen=True, slots=True)
 class MappingEntry:
-    """One row of a mapping table."""
+    """One row of a mapping table, with the status of the port path in force."""
 
     cuda: str
     supa: str
@@ -64,9 +112,12 @@ class MappingEntry:
     # Frontends whose names this row may match (from the table's scope).
     languages: frozenset[str] = frozenset()
     # Status when the CUDA sources are built through SUDA, Biren's CUDA compatibility
-    # layer, instead of being ported to native SUPA names (`status` is that path).
+    # layer, instead of being ported to native SUPA names.
     status_suda: str = ""
     suda_source: str = ""
+
+    def note(self, lang: str) -> str:
+        return (self.note_zh if lang == "zh" else self.note_en) or self.note_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +130,94 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class PricedUnit:
+    """The unit of work a finding's price is a share of: one package, one kernel, ..."""
+
+    rule: str  # the effort rule that priced it
+    unit: str  # file, site, kernel, package or project
+    key: tuple[str, ...]  # which one: ("flash-attn",), ("csrc/a.cu", "kernel") ...
+
+
+@dataclass(slots=True)
 class Finding:
-    """A Use matched against the tables."""
+    """A Use matched against the tables.
+
+    Built once by the matcher; the pipeline then fills, in place and once each,
+    `suppression` (in the worker), `price`/`unit` (pricing) and `baseline_state`.
+    """
 
     use: Use
     entry: MappingEntry
     rule: str
     fingerprint: str
     vendored: bool
-    matched_by: str  # "exact", "pattern" or "family"
+    matched_by: str  # "exact", "universe", "pattern" or "family"
     # Set when an inline `supa-migrate: ignore` comment covers this finding.
     suppression: Suppression | None = None
     # "new" or "unchanged" against a baseline; None when no baseline was given.
     baseline_state: str | None = None
+    # This finding's share of its priced unit, on the port path whose statuses it carries.
+    price: Hours = ZERO
+    unit: PricedUnit | None = None
+
+    @property
+    def status(self) -> str:
+        return self.entry.status
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.use.file, self.use.line, self.use.column, self.rule, self.use.resolved)
+
+    def to_dict(self, digits: int = 4) -> dict[str, Any]:
+        """The finding as in the JSON result, less the worded `message`."""
+        use, entry = self.use, self.entry
+        data: dict[str, Any] = {
+            "file": use.file, "line": use.line, "column": use.column,
+            "end_line": use.end_line, "end_column": use.end_column,
+            "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
+            "language": use.language, "category": entry.category, "status": entry.status,
+            "replacement": entry.supa, "confidence": entry.confidence, "source": entry.source,
+            "rule": self.rule, "matched_by": self.matched_by, "mapping": entry.origin,
+            "fingerprint": self.fingerprint, "vendored": self.vendored,
+            "source_line": use.source_line, "suppressed": self.suppression is not None,
+            "status_suda": entry.status_suda, "vendor_branch": use.vendor_branch,
+        }
+        if self.suppression is not None:
+            data["suppression"] = {"line": self.suppression.line,
+                                   "rules": list(self.suppression.rules),
+                                   "reason": self.suppression.reason}
+        if self.baseline_state is not None:
+            data["new"] = self.baseline_state == "new"
+        if self.unit is not None:
+            data["effort"] = self.price.to_dict(digits)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """A finding read back from a JSON result (what `diff` and `merge` compare)."""
+        use = Use(str(data["file"]), int(data["line"]), int(data.get("column", 1)),
+                  int(data.get("end_line", data["line"])), int(data.get("end_column", 1)),
+                  str(data.get("symbol", "")), str(data.get("resolved", "")),
+                  str(data.get("kind", "")), str(data.get("language", "")),
+                  str(data.get("source_line", "")),
+                  vendor_branch=bool(data.get("vendor_branch", False)))
+        entry = MappingEntry(str(data.get("resolved", "")), str(data.get("replacement", "")),
+                             str(data["status"]), str(data.get("category", "")),
+                             str(data.get("confidence", "")), str(data.get("source", "")),
+                             "", "", str(data.get("mapping", "")),
+                             status_suda=str(data.get("status_suda", "")))
+        suppression = None
+        if data.get("suppressed"):
+            raw = data.get("suppression") or {}
+            suppression = Suppression(int(raw.get("line", 0)),
+                                      tuple(str(r) for r in raw.get("rules", ())),
+                                      str(raw.get("reason", "")))
+        state = None if "new" not in data else ("new" if data["new"] else "unchanged")
+        finding = cls(use, entry, str(data.get("rule", "")), str(data["fingerprint"]),
+                      bool(data.get("vendored", False)), str(data.get("matched_by", "")),
+                      suppression, state)
+        if isinstance(data.get("effort"), dict):
+            finding.price = Hours.from_dict(data["effort"])
+        return finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +232,17 @@ class FileRecord:
     vendored: bool
     encoding: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "language": self.language, "lines": self.lines,
+                "bytes": self.bytes, "error_share": self.error_share,
+                "vendored": self.vendored, "encoding": self.encoding}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileRecord:
+        return cls(str(data["path"]), str(data["language"]), int(data["lines"]),
+                   int(data["bytes"]), float(data["error_share"]), bool(data["vendored"]),
+                   str(data["encoding"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
@@ -116,15 +250,26 @@ class Skipped:
     reason: str  # a short code: binary, too-large, unreadable, symlink-outside, ...
     detail: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Skipped:
+        return cls(str(data["path"]), str(data["reason"]), str(data.get("detail", "")))
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A problem worth telling the user that did not stop the scan."""
+    """A problem worth telling the user that did not stop the scan.
+
+    `code` is a catalog key under [diagnostic] and `args` fill its text, so the
+    message follows the report language; the JSON keeps the English text too.
+    """
 
     path: str
     level: str  # "note" or "warning"
     code: str
-    message: str
+    args: dict[str, str | int] = field(default_factory=dict, hash=False)
     line: int = 0
 
 
@@ -137,6 +282,173 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     skipped: Skipped | None = None
     defined_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a file or project costs what it does: a catalog key and its arguments."""
+
+    key: str  # catalog key under [reason], e.g. "ptx" or "dependency"
+    args: dict[str, str | int]
+    hours: float  # expected hours behind it, for ranking
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "args": dict(self.args)}
+
+
+@dataclass(frozen=True, slots=True)
+class Effort:
+    hours: Hours
+    grade: str
+    reasons: tuple[Reason, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.hours.to_dict() | {"grade": self.grade,
+                                       "reasons": [r.to_dict() for r in self.reasons]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Effort:
+        reasons = tuple(Reason(str(r["key"]), dict(r.get("args", {})), 0.0)
+                        for r in data.get("reasons", ()))
+        return cls(Hours.from_dict(data), str(data.get("grade", "")), reasons)
+
+
+NO_EFFORT = Effort(ZERO, "A", ())
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    currency: str
+    rate: float
+    low: float
+    expected: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class PricingRule:
+    """One rule of the effort model as the method section shows it."""
+
+    name: str
+    unit: str
+    hours: dict[str, Hours]  # status -> hours; "*" for every status
+
+
+@dataclass(frozen=True, slots=True)
+class RuleUse:
+    """One pricing rule as used on this project: its units, findings and hours."""
+
+    rule: str
+    unit: str
+    units: int
+    findings: int
+    hours: Hours
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """How the estimate was made: the weights in force, shown in every report."""
+
+    model_version: str
+    rules: tuple[PricingRule, ...]  # status rules in STATUSES order, then items
+    fixed: dict[str, Hours]  # per-project items and their weights
+    grade_limits: dict[str, tuple[float, ...]]  # "file"/"repository" -> upper limits
+
+
+@dataclass(slots=True)
+class Estimate:
+    """The price of one port path: per project, per file, per category."""
+
+    path: str  # "native" or "suda"
+    total: Effort  # the user's own code, fixed items included
+    vendored: Effort  # vendored code alone, never with fixed items
+    include_vendored: bool
+    fixed: dict[str, Hours]
+    portable_share: float | None  # None when there is no CUDA use at all
+    inferred_share: float
+    cost: Cost
+    hours_per_day: float
+    rules_used: list[RuleUse]
+    by_category: dict[str, Hours]
+    method: Method
+    files: dict[str, Effort] = field(default_factory=dict)
+
+    def file(self, path: str) -> Effort:
+        return self.files.get(path, NO_EFFORT)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`summary.effort` of the JSON result (per-file efforts go with the files)."""
+        cost = self.cost
+        return self.total.to_dict() | {
+            "portable_share": None if self.portable_share is None
+            else round(self.portable_share, 4),
+            "inferred_share": round(self.inferred_share, 4),
+            "hours_per_day": self.hours_per_day,
+            "cost": {"currency": cost.currency, "rate": cost.rate, "low": round(cost.low, 2),
+                     "expected": round(cost.expected, 2), "high": round(cost.high, 2)},
+            "include_vendored": self.include_vendored,
+            "vendored": self.vendored.to_dict(),
+            "fixed": {name: h.to_dict() for name, h in sorted(self.fixed.items())},
+            "by_category": {name: h.to_dict() for name, h in self.by_category.items()},
+            "rules": [{"name": r.rule, "unit": r.unit, "units": r.units,
+                       "findings": r.findings} | r.hours.to_dict() for r in self.rules_used],
+            "model_version": self.method.model_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], files: dict[str, Effort], path: str = "native"
+                  ) -> Estimate:
+        """An estimate read back from `summary.effort`; the weights table is not in the JSON."""
+        cost = data["cost"]
+        return cls(
+            path=path, total=Effort.from_dict(data), vendored=Effort.from_dict(data["vendored"]),
+            include_vendored=bool(data["include_vendored"]),
+            fixed={k: Hours.from_dict(v) for k, v in data["fixed"].items()},
+            portable_share=data["portable_share"], inferred_share=float(data["inferred_share"]),
+            cost=Cost(str(cost["currency"]), float(cost["rate"]), float(cost["low"]),
+                      float(cost["expected"]), float(cost["high"])),
+            hours_per_day=float(data["hours_per_day"]),
+            rules_used=[RuleUse(str(r["name"]), str(r["unit"]), int(r["units"]),
+                                int(r["findings"]), Hours.from_dict(r)) for r in data["rules"]],
+            by_category={k: Hours.from_dict(v) for k, v in data["by_category"].items()},
+            method=Method(str(data.get("model_version", "")), (), {}, {}), files=files)
+
+
+@dataclass(frozen=True, slots=True)
+class PathEstimate:
+    low: float
+    expected: float
+    high: float
+    grade: str
+    portable_share: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": self.low, "expected": self.expected, "high": self.high,
+                "grade": self.grade, "portable_share": self.portable_share}
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryDifference:
+    category: str
+    native: float
+    suda: float
+
+
+@dataclass(frozen=True, slots=True)
+class PathComparison:
+    """Both port paths priced side by side, and which is cheaper for this repository."""
+
+    cheaper: str  # "native", "suda" or "same"
+    difference_hours: float
+    native: PathEstimate
+    suda: PathEstimate
+    differences: tuple[CategoryDifference, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cheaper": self.cheaper, "difference_hours": self.difference_hours,
+                "native": self.native.to_dict(), "suda": self.suda.to_dict(),
+                "differences": [{"category": d.category, "native": d.native, "suda": d.suda}
+                                for d in self.differences]}
 
 
 @dataclass(slots=True)
@@ -153,4 +465,69 @@ class ScanResult:
     other_files: int = 0
     # File name (no folder) of the baseline the findings were compared with, if any.
     baseline: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Port path asked for: "native", "suda" or "both" (the findings then carry the
+    # native statuses and both estimates are compared).
+    path: str = "native"
+    # Category name -> labels and rule-id code, for every category a finding can carry.
+    categories: dict[str, Category] = field(default_factory=dict)
+    # One estimate per port path priced ("native", "suda").
+    estimates: dict[str, Estimate] = field(default_factory=dict)
+    comparison: PathComparison | None = None
+
+    @property
+    def estimate(self) -> Estimate | None:
+        """The estimate of the path whose statuses the findings carry."""
+        return self.estimates.get("suda" if self.path == "suda" else "native")
+
+    def category_label(self, name: str, lang: str) -> str:
+        category = self.categories.get(name)
+        return name if category is None else category.label(lang)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        """A result read back from its JSON (`diff`, `merge`); raises KeyError, TypeError or
+        ValueError on a document of another shape."""
+        tool = data["tool"]
+        summary = data.get("summary", {})
+        result = cls(
+            tool_version=str(tool["version"]), mappings_version=str(tool["mappings_version"]),
+            root=str(data["root"]),
+            files=[FileRecord.from_dict(f) for f in data["files"]],
+            findings=[Finding.from_dict(f) for f in data["findings"]],
+            skipped=[Skipped.from_dict(s) for s in data.get("skipped", ())],
+            diagnostics=[Diagnostic(str(d["path"]), str(d["level"]), str(d["code"]),
+                                    {"message": str(d.get("message", ""))}, int(d["line"]))
+                         for d in data.get("diagnostics", ())],
+            other_files=int(summary.get("other_files", 0)), baseline=data.get("baseline"),
+            path=str(summary.get("path", "native")))
+        if isinstance(summary.get("effort"), dict):
+            files = {f["path"]: Effort.from_dict(f["effort"] | {"grade": f.get("grade", ""),
+                                                                 "reasons": f.get("reasons", [])})
+                     for f in data["files"] if isinstance(f.get("effort"), dict)}
+            estimate = Estimate.from_dict(summary["effort"], files,
+                                          "suda" if result.path == "suda" else "native")
+            result.estimates[estimate.path] = estimate
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """What changed between two results: the findings that appeared and disappeared."""
+
+    old: ScanResult
+    new: ScanResult
+    appeared: list[Finding]
+    disappeared: list[Finding]
+
+    @staticmethod
+    def status_counts(result: ScanResult) -> dict[str, int]:
+        counts = Counter(f.status for f in result.findings if not f.vendored)
+        counts["vendored"] = sum(1 for f in result.findings if f.vendored)
+        return {key: counts.get(key, 0) for key in (*STATUSES, "vendored")}
+
+    def effort(self) -> tuple[float, float] | None:
+        """(old, new) expected hours, or None when either result has no estimate."""
+        old, new = self.old.estimate, self.new.estimate
+        if old is None or new is None:
+            return None
+        return old.total.hours.expected, new.total.hours.expected

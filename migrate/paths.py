@@ -10,35 +10,41 @@ Each mapping row carries its status on both (MappingEntry.status / status_suda).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
-from migrate.mappings.load import MappingSet
-from migrate.model import Finding, MappingEntry, ScanResult
-from migrate.score import Score
+from migrate.model import (
+    PATHS,
+    CategoryDifference,
+    Estimate,
+    MappingEntry,
+    PathComparison,
+    PathEstimate,
+)
 
-PATHS = ("native", "suda", "both")
 TOP_DIFFERENCES = 3
+__all__ = ("PATHS", "compare", "entry_on", "status_on")
 
 
-def on_suda(findings: list[Finding], mappings: MappingSet) -> list[Finding]:
-    """The same findings, with each row's SUDA-path status (and rule id) in force."""
-    moved = []
-    suda_entries: dict[int, MappingEntry] = {}  # rows are shared by many findings
-    for finding in findings:
-        entry = finding.entry
-        if entry.status_suda == entry.status:
-            moved.append(finding)
-            continue
-        suda_entry = suda_entries.get(id(entry))
-        if suda_entry is None:
-            suda_entry = suda_entries[id(entry)] = dataclasses.replace(
-                entry, status=entry.status_suda, source=entry.suda_source or entry.source)
-        moved.append(dataclasses.replace(
-            finding, entry=suda_entry, rule=mappings.rule_id(entry.category, entry.status_suda)))
-    return moved
+def status_on(entry: MappingEntry, path: str) -> str:
+    """The row's status on `path` ("both" reports the native statuses)."""
+    return entry.status_suda or entry.status if path == "suda" else entry.status
 
 
-def compare(native: Score, suda: Score) -> dict[str, Any]:
+_SUDA_ENTRIES: dict[int, tuple[MappingEntry, MappingEntry]] = {}
+
+
+def entry_on(entry: MappingEntry, path: str) -> MappingEntry:
+    """The row as it reads on `path`: on SUDA its status and evidence are SUDA's."""
+    if path != "suda" or not entry.status_suda or entry.status_suda == entry.status:
+        return entry
+    cached = _SUDA_ENTRIES.get(id(entry))
+    if cached is None or cached[0] is not entry:  # rows are shared by many findings
+        moved = dataclasses.replace(entry, status=entry.status_suda,
+                                    source=entry.suda_source or entry.source)
+        cached = _SUDA_ENTRIES[id(entry)] = (entry, moved)
+    return cached[1]
+
+
+def compare(native: Estimate, suda: Estimate) -> PathComparison:
     """Both estimates, which is cheaper, and the categories that make the difference."""
     native_hours, suda_hours = native.total.hours, suda.total.hours
     difference = round(native_hours.expected - suda_hours.expected, 1)
@@ -49,54 +55,19 @@ def compare(native: Score, suda: Score) -> dict[str, Any]:
         before = _expected(native, category)
         after = _expected(suda, category)
         if direction * (before - after) >= 0.05:  # only what makes the cheaper path cheaper
-            deltas.append({"category": category, "native": before, "suda": after})
-    deltas.sort(key=lambda d: (-abs(d["native"] - d["suda"]), d["category"]))
-    return {
-        "cheaper": cheaper,
-        "difference_hours": abs(difference),
-        "native": _estimate(native),
-        "suda": _estimate(suda),
-        "differences": deltas[:TOP_DIFFERENCES],
-    }
+            deltas.append(CategoryDifference(category, before, after))
+    deltas.sort(key=lambda d: (-abs(d.native - d.suda), d.category))
+    return PathComparison(cheaper, abs(difference), _estimate(native), _estimate(suda),
+                          tuple(deltas[:TOP_DIFFERENCES]))
 
 
-def _expected(score: Score, category: str) -> float:
-    hours = score.by_category.get(category)
+def _expected(estimate: Estimate, category: str) -> float:
+    hours = estimate.by_category.get(category)
     return round(hours.expected, 1) if hours is not None else 0.0
 
 
-def _estimate(score: Score) -> dict[str, Any]:
-    hours = score.total.hours
-    return {"low": round(hours.low, 1), "expected": round(hours.expected, 1),
-            "high": round(hours.high, 1), "grade": score.total.grade,
-            "portable_share": round(score.portable_share, 4)
-            if score.portable_share is not None else None}
-
-
-def sentences(result: ScanResult, lang: str) -> list[str]:
-    """The comparison in words, for the terminal and the reports; [] with one path."""
-    from migrate import i18n
-    from migrate.report import numbers
-
-    compared = result.extra.get("paths")
-    if compared is None:
-        return []
-    hours_per_day = result.extra["score"].hours_per_day
-    mappings = result.extra["mappings"]
-
-    def days(hours: float) -> str:
-        return numbers.days(hours / hours_per_day, lang)
-
-    lines = [i18n.text(lang, f"text.path_{path}", days=days(compared[path]["expected"]),
-                       grade=compared[path]["grade"]) for path in ("native", "suda")]
-    if compared["cheaper"] == "same":
-        lines.append(i18n.text(lang, "text.paths_same"))
-        return lines
-    labels = [mappings.categories[d["category"]].label_zh if lang == "zh"
-              else mappings.categories[d["category"]].label_en for d in compared["differences"]]
-    separator = i18n.text(lang, "text.list_separator")
-    lines.append(i18n.text(lang, "text.paths_cheaper",
-                           path=i18n.text(lang, f"text.path_name_{compared['cheaper']}"),
-                           days=days(compared["difference_hours"]),
-                           categories=separator.join(labels)))
-    return lines
+def _estimate(estimate: Estimate) -> PathEstimate:
+    hours = estimate.total.hours
+    share = estimate.portable_share
+    return PathEstimate(round(hours.low, 1), round(hours.expected, 1), round(hours.high, 1),
+                        estimate.total.grade, round(share, 4) if share is not None else None)

@@ -10,82 +10,52 @@ Vendored code is scored apart and only added to the user's own effort on request
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-from migrate.mappings.effort import ZERO, EffortModel, Hours, Rule
-from migrate.model import STATUSES, Finding
+from migrate.errors import UserError
+from migrate.mappings.effort import EffortModel, Rule
+from migrate.model import (
+    STATUSES,
+    ZERO,
+    Cost,
+    Effort,
+    Estimate,
+    Finding,
+    Hours,
+    Method,
+    PricedUnit,
+    PricingRule,
+    Reason,
+    RuleUse,
+)
 
 GRADES = "ABCDE"
 TOP_REASONS = 3
 UNCERTAIN = frozenset({"inferred", "unverified"})
 GroupKey = tuple[str, tuple[str, ...]]  # (rule name, unit key): one priced unit
+StatusOf = Callable[[Finding], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a file or project costs what it does: a catalog key and its arguments."""
-
-    key: str  # catalog key under [reason], e.g. "ptx" or "dependency"
-    args: dict[str, str | int]
-    hours: float  # expected hours behind it, for ranking
-
-
-@dataclass(frozen=True, slots=True)
-class Effort:
-    hours: Hours
-    grade: str
-    reasons: tuple[Reason, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One pricing rule as used on this project: what the report's method section lists."""
-
-    rule: Rule
-    units: int
-    findings: int
-    hours: Hours
-
-
-@dataclass(frozen=True, slots=True)
-class Cost:
-    currency: str
-    rate: float
-    low: float
-    expected: float
-    high: float
-
-
-@dataclass(slots=True)
-class Score:
-    model: EffortModel
-    total: Effort  # the user's own code, fixed items included
-    vendored: Effort  # vendored code alone, never with fixed items
-    include_vendored: bool
-    fixed: dict[str, Hours]
-    portable_share: float | None  # None when there is no CUDA use at all
-    inferred_share: float
-    cost: Cost
-    hours_per_day: float
-    lines: list[Line]
-    by_category: dict[str, Hours]
-    files: dict[str, Effort] = field(default_factory=dict)
-    findings: list[Hours] = field(default_factory=list)  # by index in result.findings
-    # The priced unit of each finding, by index: (rule name, unit key), e.g.
-    # ("dependency", ("flash-attn",)) or ("rename", ("csrc/a.cu",)).
-    units: list[GroupKey] = field(default_factory=list)
+def _status_in_force(finding: Finding) -> str:
+    return finding.entry.status
 
 
 def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool = False,
           rate: float | None = None, currency: str = "USD",
-          hours_per_day: float | None = None) -> Score:
-    """Price `findings` (sorted as in the result); raise ScoreError for an unknown currency."""
+          hours_per_day: float | None = None, path: str = "native",
+          status_of: StatusOf = _status_in_force, set_prices: bool = True) -> Estimate:
+    """Price `findings` (sorted as in the result) on `path`, whose status of a finding is
+    `status_of(finding)`. With `set_prices`, each finding's `price` and `unit` are
+    filled in place (for the path whose statuses the findings carry). Raises ScoreError
+    for a currency without a rate."""
     per_finding = [ZERO] * len(findings)
     key_of: list[GroupKey] = [("", ())] * len(findings)
+    statuses = [status_of(f) for f in findings]
     own = [i for i, f in enumerate(findings) if include_vendored or not f.vendored]
     apart = [i for i, f in enumerate(findings) if not include_vendored and f.vendored]
-    own_groups = _price(findings, own, model, per_finding, key_of)
-    apart_groups = _price(findings, apart, model, per_finding, key_of)
+    pricing = _Pricing(findings, statuses, model, per_finding, key_of)
+    own_groups = pricing.price(own)
+    apart_groups = pricing.price(apart)
     fixed = dict(model.fixed) if own else {}
     fixed_hours = sum(fixed.values(), ZERO)
     change = sum((per_finding[i] for i in own), ZERO)
@@ -99,12 +69,12 @@ def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool
         by_file[finding.use.file].append(i)
     own_set = set(own)
     files: dict[str, Effort] = {}
-    for path, indices in sorted(by_file.items()):
+    for file_path, indices in sorted(by_file.items()):
         hours = sum((per_finding[i] for i in indices), ZERO)
         groups = own_groups if indices[0] in own_set else apart_groups
         mine = {key: groups[key] for key in sorted({key_of[i] for i in indices})}
-        files[path] = Effort(hours, grade(hours.expected, model, "file"),
-                             _reasons(mine, per_finding, indices))
+        files[file_path] = Effort(hours, grade(hours.expected, model, "file"),
+                                  _reasons(mine, per_finding, indices))
     hours_per_day = hours_per_day or model.hours_per_day
     rate = day_rate(model, currency, rate)
     day = rate / hours_per_day
@@ -113,19 +83,32 @@ def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool
     by_category: dict[str, Hours] = defaultdict(lambda: ZERO)
     for i in own:
         by_category[findings[i].entry.category] += per_finding[i]
-    portable = [findings[i].entry.status in ("native", "rename") for i in own]
+    portable = [statuses[i] in ("native", "rename") for i in own]
     uncertain = sum(per_finding[i].expected for i in own
                     if findings[i].entry.confidence in UNCERTAIN)
-    return Score(
-        model=model, total=total, vendored=vendored, include_vendored=include_vendored,
+    if set_prices:
+        units = {rule.name: rule.unit for rule in (*model.status_rules.values(), *model.items)}
+        for i, finding in enumerate(findings):
+            name, key = key_of[i]
+            finding.price = per_finding[i]
+            finding.unit = PricedUnit(name, units.get(name, ""), key)
+    return Estimate(
+        path=path, total=total, vendored=vendored, include_vendored=include_vendored,
         fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
         inferred_share=uncertain / total.hours.expected if total.hours.expected else 0.0,
-        cost=cost, hours_per_day=hours_per_day, lines=_lines(own_groups, per_finding),
-        by_category=dict(sorted(by_category.items())), files=files, findings=per_finding,
-        units=key_of)
+        cost=cost, hours_per_day=hours_per_day, rules_used=_lines(own_groups, per_finding),
+        by_category=dict(sorted(by_category.items())), method=method(model), files=files)
 
 
-class ScoreError(ValueError):
+def method(model: EffortModel) -> Method:
+    """The weights in force, as every report's "how this was estimated" shows them."""
+    rules = [*(model.status_rules[s] for s in STATUSES), *model.items]
+    return Method(model.version,
+                  tuple(PricingRule(r.name, r.unit, dict(r.hours)) for r in rules),
+                  dict(model.fixed), dict(model.grade_limits))
+
+
+class ScoreError(UserError):
     """A cost that cannot be computed: a currency without a rate."""
 
 
@@ -143,23 +126,30 @@ def day_rate(model: EffortModel, currency: str, rate: float | None) -> float:
 Groups = dict[GroupKey, tuple[Rule, list[int]]]
 
 
-def _price(findings: list[Finding], indices: list[int], model: EffortModel,
-           per_finding: list[Hours], key_of: list[GroupKey]) -> Groups:
-    """Group findings into priced units and give each finding its share of its unit."""
-    groups: Groups = {}
-    for i in indices:
-        finding = findings[i]
-        use, entry = finding.use, finding.entry
-        rule = model.rule_for(entry.category, use.resolved, use.kind, entry.status)
-        key = key_of[i] = (rule.name, _unit_key(rule.unit, finding, model))
-        groups.setdefault(key, (rule, []))[1].append(i)
-    for rule, members in groups.values():
-        hardest = max((findings[i].entry.status for i in members), key=STATUSES.index)
-        share = rule.hours_for(hardest).scaled(1 / len(members))
-        beside_vendor = share.scaled(model.vendor_branch_factor)
-        for i in members:
-            per_finding[i] = beside_vendor if findings[i].use.vendor_branch else share
-    return groups
+class _Pricing:
+    """Groups findings into priced units and gives each finding its share of its unit."""
+
+    def __init__(self, findings: list[Finding], statuses: list[str], model: EffortModel,
+                 per_finding: list[Hours], key_of: list[GroupKey]) -> None:
+        self.findings, self.statuses, self.model = findings, statuses, model
+        self.per_finding, self.key_of = per_finding, key_of
+
+    def price(self, indices: list[int]) -> Groups:
+        groups: Groups = {}
+        model, findings, statuses = self.model, self.findings, self.statuses
+        for i in indices:
+            finding = findings[i]
+            use, entry = finding.use, finding.entry
+            rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
+            key = self.key_of[i] = (rule.name, _unit_key(rule.unit, finding, model))
+            groups.setdefault(key, (rule, []))[1].append(i)
+        for rule, members in groups.values():
+            hardest = max((statuses[i] for i in members), key=STATUSES.index)
+            share = rule.hours_for(hardest).scaled(1 / len(members))
+            beside_vendor = share.scaled(model.vendor_branch_factor)
+            for i in members:
+                self.per_finding[i] = beside_vendor if findings[i].use.vendor_branch else share
+        return groups
 
 
 def _unit_key(unit: str, finding: Finding, model: EffortModel) -> tuple[str, ...]:
@@ -217,7 +207,7 @@ def _reasons(groups: Groups, per_finding: list[Hours], only: list[int] | None
     return tuple(found[:TOP_REASONS])
 
 
-def _lines(groups: Groups, per_finding: list[Hours]) -> list[Line]:
+def _lines(groups: Groups, per_finding: list[Hours]) -> list[RuleUse]:
     """One line per pricing rule: its units, findings and the hours they were given."""
     per_rule: dict[str, list[tuple[Rule, list[int]]]] = defaultdict(list)
     for (name, _key), group in sorted(groups.items()):
@@ -227,5 +217,6 @@ def _lines(groups: Groups, per_finding: list[Hours]) -> list[Line]:
         entries = per_rule[name]
         members = [i for _rule, group in entries for i in group]
         hours = sum((per_finding[i] for i in members), ZERO)
-        lines.append(Line(entries[0][0], len(entries), len(members), hours))
+        rule = entries[0][0]
+        lines.append(RuleUse(rule.name, rule.unit, len(entries), len(members), hours))
     return lines

@@ -15,7 +15,6 @@ mark findings, never hide them).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -45,23 +44,20 @@ def find_suppressions(text: str) -> dict[int, tuple[Suppression, bool]]:
     return found
 
 
-def apply(findings: Iterable[Finding], text: str, rel: str
-          ) -> tuple[list[Finding], list[Diagnostic]]:
-    """Mark the findings covered by a marker; a marker that covers nothing is a note."""
+def mark(findings: Iterable[Finding], text: str, rel: str) -> list[Diagnostic]:
+    """Set `suppression` on the findings a marker covers; a marker that covers nothing
+    is a note."""
     markers = find_suppressions(text)
-    marked = list(findings)
     if not markers:
-        return marked, []
+        return []
     used: set[int] = set()
-    for index, finding in enumerate(marked):
+    for finding in findings:
         suppression = _covering(markers, finding)
         if suppression is not None:
             used.add(suppression.line)
-            marked[index] = dataclasses.replace(finding, suppression=suppression)
-    notes = [Diagnostic(rel, "note", "unused-suppression",
-                        "supa-migrate: ignore comment covers no finding", line)
-             for line in sorted(markers) if line not in used]
-    return marked, notes
+            finding.suppression = suppression
+    return [Diagnostic(rel, "note", "unused-suppression", line=line)
+            for line in sorted(markers) if line not in used]
 
 
 def _covering(markers: dict[int, tuple[Suppression, bool]], finding: Finding

@@ -25,6 +25,7 @@ PARSE_WARNING_SHARE = 0.10
 class WorkerState:
     mappings: MappingSet
     context: RepoContext
+    path: str = "native"  # the port path whose statuses findings carry
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -38,16 +39,14 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     decoded = decode(data)
     diagnostics: list[Diagnostic] = []
     if decoded.encoding == "gb18030":
-        diagnostics.append(Diagnostic(rel, "note", "decoded-gb18030",
-                                      "not UTF-8; read as GB18030"))
+        diagnostics.append(Diagnostic(rel, "note", "decoded-gb18030"))
     elif decoded.encoding == "utf-8-lossy":
-        diagnostics.append(Diagnostic(rel, "warning", "decoded-lossy",
-                                      "neither UTF-8 nor GB18030; undecodable bytes replaced"))
+        diagnostics.append(Diagnostic(rel, "warning", "decoded-lossy"))
     try:
         output = load_frontend(candidate.frontend).extract(decoded.text, rel, state.context)
     except Exception as exc:
         diagnostics.append(Diagnostic(rel, "warning", "frontend-error",
-                                      f"{candidate.frontend} frontend failed: {exc!r}"))
+                                      {"frontend": candidate.frontend, "error": repr(exc)}))
         output = None
     record = FileRecord(
         path=rel, language=LANGUAGE_OF[candidate.frontend],
@@ -60,16 +59,14 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         return FileResult(record, diagnostics=tuple(diagnostics))
     diagnostics.extend(output.diagnostics)
     if output.error_share >= PARSE_WARNING_SHARE:
-        diagnostics.append(Diagnostic(
-            rel, "note", "parse-errors",
-            f"{output.error_share:.1%} of the file did not parse; scanned what did"))
+        diagnostics.append(Diagnostic(rel, "note", "parse-errors",
+                                      {"share": f"{output.error_share:.1%}"}))
     findings = []
     for use in output.uses:
-        finding = match_use(use, state.mappings, candidate.vendored)
+        finding = match_use(use, state.mappings, candidate.vendored, state.path)
         if finding is not None:
             findings.append(finding)
     # The comment may sit on the line above the finding, so read the file's lines here.
-    findings, notes = suppress.apply(findings, decoded.text, rel)
-    diagnostics.extend(notes)
+    diagnostics.extend(suppress.mark(findings, decoded.text, rel))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=frozenset(output.defined_names))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -26,10 +27,34 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
+def run_cli(*args: str, fresh: bool = False) -> tuple[int, str, str]:
+    """Run the CLI in-process. A scan of a shipped, read-only tree (the example project,
+    a fixture repository) that writes no file is run once per test session: the output
+    is deterministic, so later calls with the same arguments reuse it. `fresh` forces a
+    real run (the determinism tests need one)."""
+    if not fresh and _cacheable(args):
+        return _cached_cli(args)
+    return _invoke(args)
+
+
+def _invoke(args: tuple[str, ...]) -> tuple[int, str, str]:
     runner = CliRunner()
     result = runner.invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
+
+
+@functools.cache
+def _cached_cli(args: tuple[str, ...]) -> tuple[int, str, str]:
+    return _invoke(args)
+
+
+def _cacheable(args: tuple[str, ...]) -> bool:
+    if len(args) < 2 or args[0] != "scan" or any(
+            a in ("-o", "--output", "--baseline") or a.startswith(("--output=", "--baseline="))
+            for a in args):
+        return False
+    target = Path(args[1]).resolve()
+    return target == EXAMPLE or target.parent == FIXTURE_REPOS
 
 
 def scan_json(path: Path, *extra: str) -> dict:

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from migrate import i18n
+from migrate.report import i18n
 
 
 def _fields(text: str) -> set[str]:

@@ -60,7 +60,7 @@ def test_effort_delta_when_both_results_have_one(tmp_path: Path) -> None:
     old, new = make_pair(tmp_path)
     for path, hours in ((old, 10.0), (new, 22.5)):
         data = json.loads(path.read_text(encoding="utf-8"))
-        data["summary"]["effort"] = {"expected": hours}
+        data["summary"]["effort"]["expected"] = hours
         path.write_text(json.dumps(data), encoding="utf-8")
     out = run_cli("diff", str(old), str(new))[1]
     assert "Expected effort: 10.0 h -> 22.5 h (+12.5 h)." in out
@@ -107,3 +107,13 @@ def test_markdown_rows_escape_the_messages(tmp_path: Path) -> None:
     assert code == 0
     row = next(line for line in out.splitlines() if "k.cu:1" in line)
     assert "\\_\\_device\\_\\_" in row  # not bold "device" in a pull-request comment
+
+
+def test_a_document_of_another_shape_is_refused(tmp_path: Path) -> None:
+    """A partial result (no tool, no files) is a clear usage error, never a traceback."""
+    old, new = make_pair(tmp_path)
+    new.write_text(json.dumps({"findings": [{"fingerprint": "x", "status": "rename",
+                                             "file": "a.cu", "line": 1}]}), encoding="utf-8")
+    code, _out, err = run_cli("diff", str(old), str(new))
+    assert code == 2
+    assert "not a supa-migrate JSON result" in err

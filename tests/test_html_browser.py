@@ -33,11 +33,10 @@ pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("reports")
     result = scan(Settings(root=EXAMPLE, jobs=1, rate=3000, currency="CNY"))
-    out: dict[str, object] = {"json": json.loads(renderer("json")(result))}
+    out: dict[str, object] = {"json": json.loads(renderer("json")(result, "en"))}
     for lang in ("en", "zh"):
-        result.extra["lang"] = lang
         path = folder / f"report-{lang}.html"
-        path.write_text(renderer("html")(result), encoding="utf-8")
+        path.write_text(renderer("html")(result, lang), encoding="utf-8")
         out[lang] = path
     return out
 

@@ -25,15 +25,16 @@ __global__ void b(unsigned* out) {
 def test_ptx_units_are_functions(tmp_path: Path) -> None:
     (tmp_path / "k.cu").write_text(TWO_KERNELS)
     result = scan(Settings(root=tmp_path, jobs=1))
-    score = result.extra["score"]
-    ptx_units = {score.units[i] for i, f in enumerate(result.findings)
-                 if f.use.resolved == "asm"}
+    estimate = result.estimate
+    assert estimate is not None
+    ptx_units = {(f.unit.rule, f.unit.key) for f in result.findings
+                 if f.use.resolved == "asm" and f.unit is not None}
     assert ptx_units == {("ptx", ("k.cu", "a")), ("ptx", ("k.cu", "b"))}
     functions = [f.use.function for f in result.findings if f.use.resolved == "asm"]
     assert functions == ["a", "a", "b"]
-    ptx_line = next(line for line in score.lines if line.rule.name == "ptx")
+    ptx_line = next(line for line in estimate.rules_used if line.rule == "ptx")
     assert (ptx_line.units, ptx_line.findings) == (2, 3)
     # The header include is a one-line swap, not a tensor-core unit of its own.
-    include = next(i for i, f in enumerate(result.findings) if f.use.resolved == "mma.h")
-    assert score.units[include][0] == "kernel-header"
-    assert result.findings[include].use.function == ""
+    include = next(f for f in result.findings if f.use.resolved == "mma.h")
+    assert include.unit is not None and include.unit.rule == "kernel-header"
+    assert include.use.function == ""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from migrate import progress as progress_module
-from migrate.progress import DelayedProgress
+from migrate.cli import progress as progress_module
+from migrate.cli.progress import DelayedProgress
 
 
 def test_silent_when_not_a_terminal() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -12,6 +13,7 @@ import pytest
 
 from migrate.api import scan
 from migrate.config import Settings
+from migrate.model import ScanResult
 from migrate.report import renderer
 from tests.conftest import EXAMPLE, REPO, TESTS, run_cli
 
@@ -21,9 +23,13 @@ PAYLOAD = "</script><script>alert(1)</script>"
 
 
 def render(path: Path, fmt: str, lang: str = "en", **settings: object) -> str:
-    result = scan(Settings(root=path, jobs=1, lang=lang, **settings))  # type: ignore[arg-type]
-    result.extra["lang"] = lang
-    return renderer(fmt)(result)
+    return renderer(fmt)(_scanned(path, lang, tuple(sorted(settings.items()))), lang)
+
+
+@functools.cache
+def _scanned(path: Path, lang: str, settings: tuple[tuple[str, object], ...]) -> ScanResult:
+    """One library scan per distinct settings in the session; renderers never change it."""
+    return scan(Settings(root=path, jobs=1, lang=lang, **dict(settings)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("fmt", "golden"), [("md", "vision-ext.md"),

@@ -48,7 +48,7 @@ def test_renames_cost_review_per_file_and_shares_add_up() -> None:
     result = score(findings, model())
     ci = model().fixed["ci"]
     assert result.total.hours.expected == pytest.approx(2 * 0.5 + ci.expected)
-    assert [h.expected for h in result.findings] == pytest.approx([0.5 / 3] * 3 + [0.5])
+    assert [f.price.expected for f in findings] == pytest.approx([0.5 / 3] * 3 + [0.5])
     assert result.files["a.cu"].hours.expected == pytest.approx(0.5)
     assert result.portable_share == 1.0
 
@@ -82,7 +82,7 @@ def test_kernel_items_count_once_per_file_and_packages_once_per_project() -> Non
                 finding("requirements.txt", 1, "pip:torch", "partial", "dependency",
                         "dependency")]
     result = score(findings, model())
-    by_rule = {line.rule.name: line for line in result.lines}
+    by_rule = {line.rule: line for line in result.rules_used}
     assert (by_rule["ptx"].units, by_rule["ptx"].findings) == (2, 3)
     assert by_rule["ptx"].hours.expected == pytest.approx(2 * 12)
     # flash-attn (pin and import) is one package; +cu121 is the torch switch, priced as its

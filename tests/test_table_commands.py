@@ -61,3 +61,22 @@ def test_validate_accepts_a_good_overlay_and_rejects_a_bad_one(tmp_path: Path) -
     (bad / "cuda_runtime.tsv").write_text(HEADER + "cudaMalloc\t\tmaybe\truntime\tinferred\t\t\t\n")
     code, _out, err = run_cli("mappings", "validate", str(bad))
     assert code == 2 and "cuda_runtime.tsv:2: status 'maybe'" in err
+
+
+def test_a_mapping_error_shows_the_offending_line_under_it(tmp_path: Path) -> None:
+    """`FILE:LINE: reason`, then the line itself, as compilers show it; scan and validate
+    say it the same way."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    row = "cudaMalloc\t\tmaybe\truntime\tinferred\t\t\t"
+    (bad / "cuda_runtime.tsv").write_text(HEADER + row + "\n")
+    for args in (("mappings", "validate", str(bad)),
+                 ("scan", str(tmp_path), "--mappings", str(bad), "--jobs", "1")):
+        code, _out, err = run_cli(*args)
+        lines = err.splitlines()
+        assert code == 2
+        assert lines[0].startswith("supa-migrate: mapping error: ")
+        assert lines[0].endswith("cuda_runtime.tsv:2: status 'maybe' is not one of native, "
+                                 "rename, partial, library, rewrite, unknown") or \
+            "cuda_runtime.tsv:2: status 'maybe'" in lines[0]
+        assert lines[1] == "    " + row.rstrip()

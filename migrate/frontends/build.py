@@ -213,7 +213,7 @@ class _BuildScan:
             doc = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
             self.diagnostics.append(Diagnostic(self.rel, "warning", "parse-error",
-                                               f"pyproject.toml is not valid TOML: {exc}"))
+                                               {"what": "TOML", "detail": str(exc)}))
             return
         project = doc.get("project", {})
         specs = list(project.get("dependencies", []))
@@ -230,7 +230,7 @@ class _BuildScan:
             parser.read_string(self.text)
         except configparser.Error as exc:
             self.diagnostics.append(Diagnostic(self.rel, "warning", "parse-error",
-                                               f"setup.cfg could not be read: {exc}"))
+                                               {"what": "INI", "detail": str(exc)}))
             return
         specs: list[str] = []
         if parser.has_option("options", "install_requires"):

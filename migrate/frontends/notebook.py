@@ -12,7 +12,7 @@ import dataclasses
 import json
 
 from migrate.frontends import FrontendOutput, RepoContext, build, python
-from migrate.model import Diagnostic
+from migrate.model import Diagnostic, Use
 
 LANGUAGE = "python"
 
@@ -23,7 +23,7 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
         cells = json.loads(text).get("cells", [])
     except (json.JSONDecodeError, AttributeError) as exc:
         output.diagnostics.append(Diagnostic(rel, "warning", "parse-error",
-                                             f"not a readable notebook: {exc}"))
+                                             {"what": "notebook JSON", "detail": str(exc)}))
         output.error_share = 1.0
         return output
     raw_lines = text.splitlines()
@@ -43,12 +43,16 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
         program.extend(cell_lines)
         where.extend(located[n] if n < len(located) else 1 for n in range(len(cell_lines)))
     code, shell = _split_magics("\n".join(program))
-    uses = python.extract(code, rel, context).uses + build.shell_uses(shell, rel)
+    parsed = python.extract(code, rel, context)
+    uses = parsed.uses + build.shell_uses(shell, rel)
     output.uses.extend(_moved(use, where) for use in uses)
+    # The code cells' parse errors are the notebook's: same share, same diagnostics.
+    output.error_share = parsed.error_share
+    output.diagnostics.extend(dataclasses.replace(d, line=_file_line(d.line, where))
+                              for d in parsed.diagnostics)
+    output.defined_names |= parsed.defined_names
     if unmapped:
-        output.diagnostics.append(Diagnostic(
-            rel, "note", "notebook-lines",
-            "cell lines could not be matched to the file's lines; some findings point at line 1"))
+        output.diagnostics.append(Diagnostic(rel, "note", "notebook-lines"))
     return output
 
 
@@ -85,9 +89,12 @@ def _split_magics(code: str) -> tuple[str, str]:
     return "\n".join(python_lines), "\n".join(shell_lines)
 
 
-def _moved(use, where: list[int]):  # type: ignore[no-untyped-def]
-    """The use placed at the notebook file's line of its cell line."""
-    def file_line(cell_line: int) -> int:
-        return where[cell_line - 1] if 0 < cell_line <= len(where) else 1
+def _file_line(cell_line: int, where: list[int]) -> int:
+    """The notebook file's line of a line of the joined code cells."""
+    return where[cell_line - 1] if 0 < cell_line <= len(where) else 1
 
-    return dataclasses.replace(use, line=file_line(use.line), end_line=file_line(use.end_line))
+
+def _moved(use: Use, where: list[int]) -> Use:
+    """The use placed at the notebook file's line of its cell line."""
+    return dataclasses.replace(use, line=_file_line(use.line, where),
+                               end_line=_file_line(use.end_line, where))

@@ -11,31 +11,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from migrate.mappings.validate import MappingError
-from migrate.model import STATUSES, USE_KINDS
+from migrate.model import STATUSES, USE_KINDS, ZERO, Hours
+from migrate.tomlpos import Section, line_of
 
 EFFORT_FILE = "effort.toml"
 UNITS = ("file", "site", "kernel", "package", "project")
 _MATCH_KEYS = ("categories", "names", "kinds", "statuses")
-
-
-class Hours(NamedTuple):
-    low: float
-    expected: float
-    high: float
-
-    def __add__(self, other: object) -> Hours:  # type: ignore[override]
-        assert isinstance(other, Hours)
-        return Hours(self.low + other.low, self.expected + other.expected,
-                     self.high + other.high)
-
-    def scaled(self, factor: float) -> Hours:
-        return Hours(self.low * factor, self.expected * factor, self.high * factor)
-
-
-ZERO = Hours(0.0, 0.0, 0.0)
+__all__ = ("ZERO", "EffortModel", "Hours", "Rule", "load_effort")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,24 +114,26 @@ class _Reader:
         found = [n for n, ln in enumerate(self.lines, 1) if ln.strip() == header]
         return found[index] if index < len(found) else 0
 
-    def key_line(self, start: int, key: str) -> int:
-        """First line at or after `start` that sets `key` (or a dotted `key.x`)."""
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*[.=]")
-        for number in range(max(start, 1), len(self.lines) + 1):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return start
+    def key_line(self, section: Section, key: str) -> int:
+        """The line that sets `key` in table `section` (None: the top level).
+
+        Else the line of the nearest enclosing table in the text; else 0 (no line) for
+        a table the text does not have, 1 at the top level.
+        """
+        return line_of("\n".join(self.lines), key, section,
+                       default=1 if section is None else 0)
 
     def model(self, doc: dict[str, Any]) -> EffortModel:
         self.only(doc, ("version", "cost", "status", "item", "packages", "fixed", "grade",
-                        "vendor_branch"), 1, "top level")
+                        "vendor_branch"), None, "top level")
         cost = self.table(doc, "cost", 1)
         at = self.header_line("[cost]")
-        self.only(cost, ("hours_per_day", "default_currency", "default_rate"), at, "[cost]")
-        hours_per_day = self.number(cost.get("hours_per_day"), self.key_line(at, "hours_per_day"),
-                                    "hours_per_day", positive=True)
+        self.only(cost, ("hours_per_day", "default_currency", "default_rate"), "cost", "[cost]")
+        hours_per_day = self.number(cost.get("hours_per_day"),
+                                    self.key_line("cost", "hours_per_day"), "hours_per_day",
+                                    positive=True)
         currency = {str(k): str(v) for k, v in self.table(cost, "default_currency", at).items()}
-        rates = {str(k): self.number(v, self.key_line(at, "default_rate"), f"rate {k}",
+        rates = {str(k): self.number(v, self.key_line(("cost", "default_rate"), k), f"rate {k}",
                                      positive=True)
                  for k, v in self.table(cost, "default_rate", at).items()}
         status_at = self.header_line("[status]")
@@ -154,7 +141,8 @@ class _Reader:
         if sorted(statuses) != sorted(STATUSES):
             raise self.fail(status_at, f"[status] must price exactly: {', '.join(STATUSES)}")
         status_rules = {name: self.rule(name, self.table(statuses, name, status_at),
-                                        self.key_line(status_at, name), is_item=False)
+                                        self.key_line("status", name), ("status", name),
+                                        is_item=False)
                         for name in STATUSES}
         items = []
         for index, raw in enumerate(doc.get("item", [])):
@@ -164,57 +152,61 @@ class _Reader:
             name = str(raw["name"])
             if name in STATUSES or any(item.name == name for item in items):
                 raise self.fail(line, f"item name '{name}' is used twice or is a status")
-            items.append(self.rule(name, raw, line, is_item=True))
+            items.append(self.rule(name, raw, line, ("item", index), is_item=True))
         fixed = {}
         for name, raw in self.table(doc, "fixed", 1).items():
             line = self.header_line(f"[fixed.{name}]")
             table = self.table({"x": raw}, "x", line)
-            self.only(table, ("hours",), line, f"[fixed.{name}]")
-            fixed[str(name)] = self.hours(table.get("hours"), self.key_line(line, "hours"))
-        grade_at = self.header_line("[grade]")
+            self.only(table, ("hours",), ("fixed", name), f"[fixed.{name}]")
+            fixed[str(name)] = self.hours(table.get("hours"),
+                                          self.key_line(("fixed", name), "hours"))
         grades = self.table(doc, "grade", 1)
-        self.only(grades, ("file", "repository"), grade_at, "[grade]")
-        limits = {scope: self.limits(grades.get(scope), self.key_line(grade_at, scope))
+        self.only(grades, ("file", "repository"), "grade", "[grade]")
+        limits = {scope: self.limits(grades.get(scope), self.key_line("grade", scope))
                   for scope in ("file", "repository")}
         aliases_at = self.header_line("[packages.aliases]")
         packages = doc.get("packages", {"aliases": {}})
-        self.only(packages, ("aliases",), self.header_line("[packages]") or aliases_at,
-                  "[packages]")
+        self.only(packages, ("aliases",), "packages", "[packages]")
         aliases = self.table(packages, "aliases", aliases_at)
         for key, value in aliases.items():
             if not isinstance(value, str) or not value:
-                raise self.fail(self.key_line(aliases_at, f'"{key}"'),
+                raise self.fail(self.key_line(("packages", "aliases"), key),
                                 f"alias of '{key}' must be a package name")
-        vendor_at = self.header_line("[vendor_branch]")
         vendor = self.table(doc, "vendor_branch", 1) if "vendor_branch" in doc else {}
-        self.only(vendor, ("factor",), vendor_at, "[vendor_branch]")
-        factor = self.number(vendor.get("factor", 1.0), self.key_line(vendor_at, "factor"),
+        self.only(vendor, ("factor",), "vendor_branch", "[vendor_branch]")
+        factor = self.number(vendor.get("factor", 1.0), self.key_line("vendor_branch", "factor"),
                              "factor", positive=True)
         if factor > 1:
-            raise self.fail(self.key_line(vendor_at, "factor"),
+            raise self.fail(self.key_line("vendor_branch", "factor"),
                             "[vendor_branch] factor must be in (0, 1]")
         return EffortModel(str(doc.get("version", "0")), self.shown, hours_per_day, currency,
                            rates, status_rules, items, fixed, limits,
                            {str(k): str(v) for k, v in aliases.items()},
                            vendor_branch_factor=factor)
 
-    def rule(self, name: str, raw: dict[str, Any], line: int, is_item: bool) -> Rule:
+    def rule(self, name: str, raw: dict[str, Any], line: int, section: tuple[str | int, ...],
+             is_item: bool) -> Rule:
+        """The rule of table `section` (("item", 2), ("status", "native")) at `line`."""
         allowed = ("name", "match", "unit", "hours") if is_item else ("unit", "hours")
-        self.only(raw, allowed, line, f"rule '{name}'")
+        self.only(raw, allowed, section, f"rule '{name}'")
         unit = raw.get("unit")
         if unit not in UNITS:
-            raise self.fail(self.key_line(line, "unit") if is_item else line,
+            raise self.fail(self.key_line(section, "unit"),
                             f"unit '{unit}' of '{name}' is not one of {', '.join(UNITS)}")
         match = raw.get("match", {}) if is_item else {}
         if not isinstance(match, dict):
             raise self.fail(line, f"match of '{name}' must be a table")
-        self.only(match, _MATCH_KEYS, line, f"match of '{name}'")
-        sets = {key: self.words(match.get(key, []), self.key_line(line, "match"), key)
+        in_match = (*section, "match")
+        self.only(match, _MATCH_KEYS, in_match, f"match of '{name}'")
+        sets = {key: self.words(match.get(key, []), self.key_line(in_match, key), key)
                 for key in _MATCH_KEYS}
-        self.check_words(sets["categories"], self.categories, line, "category")
-        self.check_words(sets["kinds"], frozenset(USE_KINDS), line, "kind")
-        self.check_words(sets["statuses"], frozenset(STATUSES), line, "status")
-        hours_line = self.key_line(line, "hours") if is_item else line
+        self.check_words(sets["categories"], self.categories,
+                         self.key_line(in_match, "categories"), "category")
+        self.check_words(sets["kinds"], frozenset(USE_KINDS), self.key_line(in_match, "kinds"),
+                         "kind")
+        self.check_words(sets["statuses"], frozenset(STATUSES),
+                         self.key_line(in_match, "statuses"), "status")
+        hours_line = self.key_line(section, "hours")
         raw_hours = raw.get("hours")
         if isinstance(raw_hours, dict):
             if not is_item or not sets["statuses"]:
@@ -266,7 +258,7 @@ class _Reader:
     def check_words(self, values: frozenset[str], known: frozenset[str], line: int,
                     what: str) -> None:
         for value in sorted(values - known):
-            raise self.fail(self.key_line(line, "match"),
+            raise self.fail(line,
                             f"{what} '{value}' is not one of {', '.join(sorted(known))}")
 
     def table(self, doc: dict[str, Any], key: str, line: int) -> dict[str, Any]:
@@ -275,8 +267,9 @@ class _Reader:
             raise self.fail(line, f"'{key}' must be a table")
         return value
 
-    def only(self, raw: dict[str, Any], allowed: tuple[str, ...], line: int, where: str) -> None:
+    def only(self, raw: dict[str, Any], allowed: tuple[str, ...], section: Section,
+             where: str) -> None:
         for key in raw:
             if key not in allowed:
-                raise self.fail(self.key_line(line, key),
+                raise self.fail(self.key_line(section, key),
                                 f"unknown key '{key}' in {where} (allowed: {', '.join(allowed)})")

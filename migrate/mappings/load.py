@@ -27,18 +27,11 @@ from migrate.mappings.validate import (
     check_header,
     check_row,
 )
-from migrate.model import STATUSES, MappingEntry
+from migrate.model import STATUSES, Category, MappingEntry
+from migrate.tomlpos import line_of
 
 SETTINGS_FILE = "families.toml"
 _NAMESPACE_WORD = re.compile(r"(?<![\\\w])([A-Za-z_][A-Za-z0-9_]+)(?=\)?::|\|)")
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    name: str
-    code: str
-    label_en: str
-    label_zh: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +255,7 @@ def _read_settings(path: Path, shown: str) -> MappingSet:
         raise MappingError(shown, line, f"invalid TOML: {exc}") from None
     statuses = doc.get("statuses", {})
     if sorted(statuses) != sorted(STATUSES):
-        raise MappingError(shown, _line_of(text, "[statuses]"),
+        raise MappingError(shown, line_of(text, "statuses", default=0),
                            f"[statuses] must number exactly: {', '.join(STATUSES)}")
     categories = {
         name: Category(name, str(info["code"]), str(info["en"]), str(info["zh"]))
@@ -271,21 +264,19 @@ def _read_settings(path: Path, shown: str) -> MappingSet:
     mapping_set = MappingSet(str(doc.get("version", "0")), categories, dict(statuses))
     for table, languages in doc.get("scopes", {}).items():
         if not isinstance(languages, list) or not languages:
-            raise MappingError(shown, _line_of(text, "[scopes]"),
+            raise MappingError(shown, line_of(text, "scopes", default=0),
                                f"scope of '{table}' must be a non-empty list of frontends")
         mapping_set.scopes[table] = frozenset(str(x) for x in languages)
     vendor_macros = doc.get("vendor_macros", [])
     if not isinstance(vendor_macros, list) or not all(isinstance(m, str) for m in vendor_macros):
-        raise MappingError(shown, _line_of_key(text, "vendor_macros"),
+        raise MappingError(shown, line_of(text, "vendor_macros", default=0),
                            "vendor_macros must be a list of macro names")
     mapping_set.vendor_macros = frozenset(vendor_macros)
-    mapping_set.defaults = read_defaults(shown, text.splitlines(), doc.get("defaults", {}),
-                                         set(categories))
+    mapping_set.defaults = read_defaults(shown, text, doc.get("defaults", {}), set(categories))
     for category, raw in doc.get("suda", {}).items():
         mapping_set.suda_rules[category] = _suda_rule(shown, text, category, raw, categories)
-    family_lines = [n for n, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[[family]]"]
     for index, family in enumerate(doc.get("family", [])):
-        line = family_lines[index] if index < len(family_lines) else 0
+        line = line_of(text, index, "family", default=0)
         mapping_set.families.append(_family(shown, line, family, categories))
     return mapping_set
 
@@ -323,7 +314,7 @@ def _family(shown: str, line: int, raw: dict[str, object], categories: dict[str,
 
 def _suda_rule(shown: str, text: str, category: str, raw: object,
                categories: dict[str, Category]) -> SudaRule:
-    line = _line_of(text, f"[suda.{category}]")
+    line = line_of(text, category, "suda", default=0)
     if category not in categories or not isinstance(raw, dict):
         raise MappingError(shown, line, f"[suda.{category}]: not a known category")
     changes = {str(k): str(v) for k, v in raw.items() if k != "source"}
@@ -335,16 +326,3 @@ def _suda_rule(shown: str, text: str, category: str, raw: object,
         raise MappingError(shown, line, f"[suda.{category}] needs a source")
     return SudaRule(changes, str(raw["source"]))
 
-
-def _line_of_key(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
-            return number
-    return 0
-
-
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() == needle:
-            return number
-    return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from migrate.mappings.validate import MappingError
 from migrate.model import CONFIDENCES, STATUSES, MappingEntry
+from migrate.tomlpos import line_of
 
 UNIVERSE_COLUMNS = ("name", "family", "header", "kind", "deprecated")
 # Which frontend resolves the names of each universe file.
@@ -91,12 +92,12 @@ def _languages_of(name: str, languages: frozenset[str]) -> frozenset[str]:
     return frozenset({"python"}) if is_python else frozenset({"cuda_cpp"})
 
 
-def read_defaults(shown: str, text_lines: list[str], raw: dict[str, object],
+def read_defaults(shown: str, text: str, raw: dict[str, object],
                   categories: set[str]) -> dict[str, FamilyDefault]:
+    """The `[defaults.<category>]` tables of families.toml, whose `text` is `shown`."""
     defaults: dict[str, FamilyDefault] = {}
     for category, value in raw.items():
-        line = next((n for n, t in enumerate(text_lines, 1)
-                     if t.strip() == f"[defaults.{category}]"), 0)
+        line = line_of(text, category, "defaults", default=0)
         if category not in categories or not isinstance(value, dict):
             raise MappingError(shown, line, f"[defaults.{category}]: not a known category")
         status = str(value.get("status", ""))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from migrate.errors import LocatedError
 from migrate.model import CONFIDENCES, STATUSES
 
 REQUIRED_COLUMNS = ("cuda", "status", "category", "confidence")
@@ -19,18 +21,36 @@ CONFIDENCES_NEEDING_SOURCE = ("documented", "third-party")
 _KEY_SHAPE = re.compile(r"[^\s]+( [^\s]+)*")  # no tabs, no leading/trailing blanks
 
 
-class MappingError(Exception):
-    """A problem in a mapping or settings file, as `file:line: reason`."""
+class MappingError(LocatedError):
+    """A problem in a mapping or settings file, as `file:line: reason`.
 
-    def __init__(self, path: str, line: int, reason: str, text: str = "") -> None:
-        self.path = path
-        self.line = line
-        self.reason = reason
-        self.text = text
-        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+    The offending line is read back from the file for display when the raise site
+    did not give it: `mappings/...` names the shipped folder.
+    """
 
-    def as_dict(self) -> dict[str, object]:
-        return {"file": self.path, "line": self.line, "reason": self.reason}
+    label = "mapping error"
+
+    def details(self) -> list[str]:
+        if not self.source and self.line > 0:
+            self.source = _line_text(self.path, self.line)
+        return super().details()
+
+
+def _line_text(shown: str, line: int) -> str:
+    from migrate.resources import mappings_dir
+
+    candidates = [Path(shown)]
+    if shown.startswith("mappings/"):
+        candidates.append(mappings_dir() / shown.removeprefix("mappings/"))
+    for candidate in candidates:
+        try:
+            with open(candidate, encoding="utf-8", errors="replace") as handle:
+                for number, text in enumerate(handle, 1):
+                    if number == line:
+                        return text
+        except OSError:
+            continue
+    return ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Renderers: pure functions of a ScanResult, chosen by format name.
+"""Renderers: pure functions of a ScanResult and a language, chosen by format name.
 
 Registering a format is one line in RENDERERS; modules are imported lazily.
 """
@@ -22,26 +22,23 @@ EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".sarif": "sarif"
                               ".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
 
 
-def renderer(name: str) -> Callable[[ScanResult], str]:
+# A renderer: (result, language) -> the output's text.
+Render = Callable[[ScanResult, str], str]
+
+
+def renderer(name: str) -> Render:
     return importlib.import_module(RENDERERS[name]).render  # type: ignore[no-any-return]
 
 
-def chunked_renderer(name: str) -> Callable[[ScanResult], Iterable[str]]:
+def chunked_renderer(name: str) -> Callable[[ScanResult, str], Iterable[str]]:
     """The renderer as a stream of text pieces, so a huge result is never one string.
 
-    A format that can stream defines `chunks(result)`; the others give one piece.
+    A format that can stream defines `chunks(result, lang)`; the others give one piece.
     """
     module = importlib.import_module(RENDERERS[name])
     if hasattr(module, "chunks"):
         return module.chunks  # type: ignore[no-any-return]
-    return lambda result: (module.render(result),)
-
-
-def language(result: ScanResult) -> str:
-    """The report language. Renderers keep the `render(result)` signature; the
-    language travels in `result.extra["lang"]` (set from --lang by the CLI, or by
-    any API caller before rendering), English when absent."""
-    return str(result.extra.get("lang", "en"))
+    return lambda result, lang: (module.render(result, lang),)
 
 
 def format_for_path(path: str) -> str | None:

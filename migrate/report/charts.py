@@ -10,16 +10,15 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from migrate.model import STATUSES, ScanResult
+from migrate.model import STATUSES, Estimate, ScanResult
 from migrate.report import numbers
-from migrate.score import Score
 
 BAR_SPACE = 300  # SVG units for the longest bar
 TOP_FILES = 10
 LABEL_CHARS = 38
 
 
-def build(result: ScanResult, score: Score, own: list[int], lang: str,
+def build(result: ScanResult, score: Estimate, own: list[int], lang: str,
           t: Callable[..., str], category: Callable[[str], str]) -> dict[str, Any]:
     statuses = Counter(result.findings[i].entry.status for i in own)
     status_bars = [(t(f"status.{s}"), statuses[s], numbers.integer(statuses[s], lang), s)

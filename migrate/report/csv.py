@@ -9,11 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from migrate.mappings.load import MappingSet
-from migrate.match import message
 from migrate.model import ScanResult
-from migrate.report import language
-from migrate.report.effort_view import get_score
+from migrate.report.messages import finding_message
 
 COLUMNS = ("file", "line", "column", "symbol", "resolved", "status", "category",
            "replacement", "confidence", "rule", "message", "vendored", "effort_hours",
@@ -21,20 +18,17 @@ COLUMNS = ("file", "line", "column", "symbol", "resolved", "status", "category",
 BOM = "\ufeff"
 
 
-def render(result: ScanResult) -> str:
-    lang = language(result)
-    mappings: MappingSet = result.extra["mappings"]
-    shares = get_score(result).findings
+def render(result: ScanResult, lang: str = "en") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for index, finding in enumerate(result.findings):
+    for finding in result.findings:
         use, entry = finding.use, finding.entry
         writer.writerow([
             _cell(use.file), use.line, use.column, _cell(use.symbol), _cell(use.resolved),
             entry.status, entry.category, _cell(entry.supa), entry.confidence, finding.rule,
-            _cell(message(finding, mappings, lang)), "yes" if finding.vendored else "no",
-            f"{shares[index].expected:.4f}", finding.fingerprint,
+            _cell(finding_message(finding, result, lang)), "yes" if finding.vendored else "no",
+            f"{finding.price.expected:.4f}", finding.fingerprint,
         ])
     return BOM + buffer.getvalue()
 

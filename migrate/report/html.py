@@ -14,12 +14,11 @@ import hashlib
 from markupsafe import Markup
 
 from migrate.model import ScanResult
-from migrate.report import language, view
+from migrate.report import view
 from migrate.report.templates import environment, read_asset
 
 
-def render(result: ScanResult) -> str:
-    lang = language(result)
+def render(result: ScanResult, lang: str = "en") -> str:
     context = view.build(result, lang)
     css, js = read_asset("report.css"), read_asset("report.js")
     # Our own files, not scanned code: inlined as they are.

@@ -10,13 +10,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from migrate.mappings.load import MappingSet
-from migrate.match import message
 from migrate.model import Finding, ScanResult
-from migrate.report import effort_view
-from migrate.summary import summarize
+from migrate.report.counts import summarize
+from migrate.report.effort_view import effort_data, reasons_data
+from migrate.report.messages import diagnostic_message, finding_message
 
 SCHEMA_VERSION = "1.0"
+FINDING_DIGITS = 4  # a finding's share can be a small fraction of an hour
 
 
 def to_data(result: ScanResult, with_findings: bool = True) -> dict[str, Any]:
@@ -26,90 +26,61 @@ def to_data(result: ScanResult, with_findings: bool = True) -> dict[str, Any]:
                  "mappings_version": result.mappings_version},
         "root": result.root,
         "summary": summarize(result) | _summary_effort(result) | _summary_paths(result),
-        "files": [
-            {"path": f.path, "language": f.language, "lines": f.lines, "bytes": f.bytes,
-             "error_share": f.error_share, "vendored": f.vendored, "encoding": f.encoding}
-            | _file_effort(result, f.path)
-            for f in result.files
-        ],
-        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
-                    for s in result.skipped],
+        "files": [f.to_dict() | _file_effort(result, f.path) for f in result.files],
+        "skipped": [s.to_dict() for s in result.skipped],
         "diagnostics": [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
-                         "message": d.message} for d in result.diagnostics],
-        "findings": [finding_data(result, i) for i in range(len(result.findings))]
+                         "message": diagnostic_message(d, "en")} for d in result.diagnostics],
+        "findings": [finding_data(f, result) for f in result.findings]
         if with_findings else [],
     } | ({"baseline": result.baseline} if result.baseline is not None else {})
 
 
-def finding_data(result: ScanResult, index: int) -> dict[str, Any]:
-    return _finding(result.findings[index], result.extra["mappings"]) | \
-        _finding_effort(result, index)
-
-
-def _finding(finding: Finding, mappings: MappingSet) -> dict[str, Any]:
-    use, entry = finding.use, finding.entry
-    data = {
-        "file": use.file, "line": use.line, "column": use.column,
-        "end_line": use.end_line, "end_column": use.end_column,
-        "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
-        "language": use.language, "category": entry.category, "status": entry.status,
-        "replacement": entry.supa, "confidence": entry.confidence, "source": entry.source,
-        "rule": finding.rule, "matched_by": finding.matched_by, "mapping": entry.origin,
-        "message": message(finding, mappings, "en"), "fingerprint": finding.fingerprint,
-        "vendored": finding.vendored, "source_line": use.source_line,
-        "suppressed": finding.suppression is not None,
-        "status_suda": entry.status_suda, "vendor_branch": use.vendor_branch,
-    }
-    if finding.suppression is not None:
-        data["suppression"] = {"line": finding.suppression.line,
-                               "rules": list(finding.suppression.rules),
-                               "reason": finding.suppression.reason}
-    if finding.baseline_state is not None:
-        data["new"] = finding.baseline_state == "new"
-    return data
+def finding_data(finding: Finding, result: ScanResult) -> dict[str, Any]:
+    return finding.to_dict(FINDING_DIGITS) | {"message": finding_message(finding, result, "en")}
 
 
 def _summary_paths(result: ScanResult) -> dict[str, Any]:
     """Which port path the statuses follow, and both estimates when both were asked for."""
-    data: dict[str, Any] = {"path": result.extra.get("path", "native")}
-    if "paths" in result.extra:
-        data["paths"] = result.extra["paths"]
+    data: dict[str, Any] = {"path": result.path}
+    if result.comparison is not None:
+        data["paths"] = result.comparison.to_dict()
     return data
 
 
 def _summary_effort(result: ScanResult) -> dict[str, Any]:
-    """The effort model's output (migrate/score.py), when the result was scored."""
-    return {"effort": effort_view.summary_effort(result)} if "score" in result.extra else {}
+    """The estimate of the path in force, when the result was priced."""
+    estimate = result.estimate
+    if estimate is None:
+        return {}
+    data = estimate.to_dict()
+    data["reasons"] = reasons_data(estimate.total)
+    data["vendored"] = effort_data(estimate.vendored)
+    return {"effort": data}
 
 
 def _file_effort(result: ScanResult, path: str) -> dict[str, Any]:
-    if "score" not in result.extra:
+    estimate = result.estimate
+    if estimate is None:
         return {}
-    effort = effort_view.file_effort(result, path)
-    return {"effort": effort_view.hours_data(effort.hours), "grade": effort.grade,
-            "reasons": effort_view.reasons_data(effort)}
+    effort = estimate.file(path)
+    return {"effort": effort.hours.to_dict(), "grade": effort.grade,
+            "reasons": reasons_data(effort)}
 
 
-def _finding_effort(result: ScanResult, index: int) -> dict[str, Any]:
-    if "score" not in result.extra:
-        return {}
-    hours = effort_view.finding_hours(result, index)
-    return {"effort": effort_view.hours_data(hours, effort_view.FINDING_DIGITS)}
-
-
-def render(result: ScanResult) -> str:
-    return "".join(chunks(result))
+def render(result: ScanResult, lang: str = "en") -> str:
+    return "".join(chunks(result, lang))
 
 
 # Stands for the findings list while the rest of the document is laid out.
 _FINDINGS_PLACEHOLDER = "\u0000findings\u0000"
 
 
-def chunks(result: ScanResult) -> Iterator[str]:
+def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
     """The document in pieces: one finding per line, never all findings in one string.
 
     A repository like CUTLASS gives hundreds of thousands of findings; building them
-    all as one indented string would take gigabytes.
+    all as one indented string would take gigabytes. The JSON's words are English
+    whatever `lang` (a contract other tools read); reports pick their own language.
     """
     findings = result.findings
     data = to_data(result, with_findings=False)
@@ -120,8 +91,8 @@ def chunks(result: ScanResult) -> Iterator[str]:
         yield head + "[]" + tail + "\n"
         return
     yield head + "["
-    for index in range(len(findings)):
+    for index, finding in enumerate(findings):
         separator = "\n    " if index == 0 else ",\n    "
-        yield separator + json.dumps(finding_data(result, index), ensure_ascii=False,
+        yield separator + json.dumps(finding_data(finding, result), ensure_ascii=False,
                                      sort_keys=True)
     yield "\n  ]" + tail + "\n"

@@ -23,10 +23,10 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-from migrate import i18n
-from migrate.mappings.load import MappingSet
-from migrate.match import message
 from migrate.model import CONFIDENCES, Finding, ScanResult
+from migrate.report import i18n
+from migrate.report.messages import diagnostic_message, finding_message
+from migrate.report.templates import markdown_code
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                 "sarif-schema-2.1.0.json")
@@ -41,14 +41,13 @@ LANGUAGE_TAGS = {"en": "en-US", "zh": "zh-CN"}
 HELP_ROWS = 25  # replacement lines per rule's help; the rest are counted
 
 
-def render(result: ScanResult, lang: str | None = None) -> str:
+def render(result: ScanResult, lang: str = "en") -> str:
     """The SARIF log as text; `lang` (en, zh) picks the catalog for rule texts."""
-    return json.dumps(to_sarif(result, lang or result.extra.get("lang", "en")),
-                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(to_sarif(result, lang), ensure_ascii=False, indent=2,
+                      sort_keys=True) + "\n"
 
 
 def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
-    mappings: MappingSet = result.extra["mappings"]
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_rule[finding.rule].append(finding)
@@ -60,7 +59,7 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
         "version": result.tool_version,
         "semanticVersion": result.tool_version,
         "language": LANGUAGE_TAGS[lang],
-        "rules": [_rule(rule, by_rule[rule], mappings, lang) for rule in rule_ids],
+        "rules": [_rule(rule, by_rule[rule], result, lang) for rule in rule_ids],
         "properties": {"mappingsVersion": result.mappings_version},
     }
     run: dict[str, Any] = {
@@ -70,7 +69,7 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
             "text": i18n.text(lang, "sarif.srcroot", root=result.root)}}},
         "invocations": [{"executionSuccessful": True,
                          "toolExecutionNotifications": _notifications(result, lang)}],
-        "results": [_result(f, index[f.rule], mappings, lang) for f in result.findings],
+        "results": [_result(f, index[f.rule], result, lang) for f in result.findings],
         "properties": {"root": result.root},
     }
     if result.baseline is not None:
@@ -78,11 +77,10 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(rule: str, findings: list[Finding], mappings: MappingSet, lang: str
+def _rule(rule: str, findings: list[Finding], result: ScanResult, lang: str
           ) -> dict[str, Any]:
     entry = findings[0].entry  # every finding of a rule shares category and status
-    category = mappings.categories[entry.category]
-    label = category.label_zh if lang == "zh" else category.label_en
+    label = result.category_label(entry.category, lang)
     short = i18n.text(lang, f"sarif.rule_short.{entry.status}", category=label)
     full = i18n.text(lang, f"sarif.rule_full.{entry.status}", category=label)
     # The weakest evidence behind any finding of this rule is the rule's confidence.
@@ -111,7 +109,7 @@ def _help(findings: list[Finding], lang: str, full: str) -> tuple[str, str]:
     md = [full, "", "| " + " | ".join(i18n.text(lang, f"sarif.help.column_{name}")
                                       for name in ("cuda", "supa", "confidence")) + " |",
           "|---|---|---|"]
-    md += [f"| `{_cell(cuda)}` | {f'`{_cell(supa)}`' if supa else none} | {confidence} |"
+    md += [f"| {markdown_code(cuda)} | {markdown_code(supa) if supa else none} | {confidence} |"
            for cuda, supa, confidence in shown]
     if rest > 0:
         more = i18n.text(lang, "sarif.help.more", count=rest)
@@ -120,7 +118,7 @@ def _help(findings: list[Finding], lang: str, full: str) -> tuple[str, str]:
     return "\n".join(lines), "\n".join(md)
 
 
-def _result(finding: Finding, rule_index: int, mappings: MappingSet, lang: str
+def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str
             ) -> dict[str, Any]:
     use, entry = finding.use, finding.entry
     region = {"startLine": use.line, "startColumn": use.column, "endLine": use.end_line,
@@ -129,7 +127,7 @@ def _result(finding: Finding, rule_index: int, mappings: MappingSet, lang: str
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[entry.status],
-        "message": {"text": message(finding, mappings, lang)},
+        "message": {"text": finding_message(finding, result, lang)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": _uri(use.file), "uriBaseId": SRCROOT},
             "region": region,
@@ -165,7 +163,7 @@ def _notifications(result: ScanResult, lang: str) -> list[dict[str, Any]]:
     for diagnostic in result.diagnostics:
         notes.append({
             "level": diagnostic.level,
-            "message": {"text": diagnostic.message},
+            "message": {"text": diagnostic_message(diagnostic, lang)},
             "descriptor": {"id": diagnostic.code},
             "locations": [_location(diagnostic.path, diagnostic.line)] if diagnostic.path
             else [],
@@ -188,6 +186,3 @@ def _uri(path: str) -> str:
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'")

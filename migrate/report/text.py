@@ -12,29 +12,26 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from migrate import i18n, paths
-from migrate.mappings.load import MappingSet
 from migrate.model import ScanResult
-from migrate.summary import summarize
+from migrate.report import i18n
+from migrate.report.counts import summarize
+from migrate.report.messages import diagnostic_message, path_sentences, skip_reason
 
 WIDTH = 80
 STATUS_STYLE = {"native": "green", "rename": "cyan", "partial": "yellow",
                 "library": "yellow", "rewrite": "red", "unknown": "magenta"}
 TOP_CATEGORIES = 10
+PATHS_PER_PROBLEM = 3  # places named for each kind of warning; the JSON lists them all
 
 
-def render(result: ScanResult) -> str:
+def render(result: ScanResult, lang: str = "en") -> str:
     buffer = io.StringIO()
     print_summary(Console(file=buffer, width=WIDTH, force_terminal=False, no_color=True,
-                          highlight=False), result)
+                          highlight=False), result, lang)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
-def print_summary(console: Console, result: ScanResult) -> None:
-    from migrate.report import language
-
-    lang = language(result)
-    mappings: MappingSet = result.extra["mappings"]
+def print_summary(console: Console, result: ScanResult, lang: str = "en") -> None:
     summary = summarize(result)
 
     def say(key: str, **values: object) -> str:
@@ -52,16 +49,16 @@ def print_summary(console: Console, result: ScanResult) -> None:
     if not result.findings:
         console.print(say("no_findings"), markup=False)
     else:
-        for table in (_status_table(summary, say, lang), _category_table(summary, mappings, say,
-                                                                         lang),
+        for table in (_status_table(summary, say, lang),
+                      _category_table(summary, result, say, lang),
                       _top_files_table(summary, say)):
             console.print(table)
             console.print()
     if summary["vendored_findings"]:
         console.print(say("vendored_findings", count=summary["vendored_findings"]),
                       markup=False)
-    if "score" in result.extra:
-        print_effort(console, result)
+    if result.estimate is not None:
+        print_effort(console, result, lang)
     _print_ci(console, result, summary)
     _print_problems(console, result, say, lang)
     console.print()
@@ -90,14 +87,13 @@ def _status_table(summary: dict, say: Say, lang: str) -> Table:
     return table
 
 
-def _category_table(summary: dict, mappings: MappingSet, say: Say, lang: str) -> Table:
+def _category_table(summary: dict, result: ScanResult, say: Say, lang: str) -> Table:
     table = _table(say("category_title"))
     table.add_column(say("col_category"))
     table.add_column(say("col_count"), justify="right")
     ranked = sorted(summary["by_category"].items(), key=lambda kv: (-kv[1], kv[0]))
     for name, count in ranked[:TOP_CATEGORIES]:
-        category = mappings.categories[name]
-        table.add_row(category.label_zh if lang == "zh" else category.label_en, f"{count:,}")
+        table.add_row(result.category_label(name, lang), f"{count:,}")
     if len(ranked) > TOP_CATEGORIES:
         rest = sum(count for _name, count in ranked[TOP_CATEGORIES:])
         table.add_row(say("more_categories", count=len(ranked) - TOP_CATEGORIES), f"{rest:,}")
@@ -113,12 +109,10 @@ def _top_files_table(summary: dict, say: Say) -> Table:
     return table
 
 
-def print_effort(console: Console, result: ScanResult) -> None:
-    """Grade, effort and cost (migrate/score.py), numbers in the report language."""
-    from migrate.report import language
+def print_effort(console: Console, result: ScanResult, lang: str) -> None:
+    """Grade, effort and cost, numbers in the report language."""
     from migrate.report.view import summary as view_summary
 
-    lang = language(result)
     summary = view_summary(result, lang)
     console.print()
     console.print(f"[bold]{i18n.text(lang, 'text.effort_title')}[/]")
@@ -144,7 +138,7 @@ def print_effort(console: Console, result: ScanResult) -> None:
 
 def _print_paths(console: Console, result: ScanResult, lang: str) -> None:
     """Both port paths side by side, and which one is cheaper for this repository."""
-    lines = paths.sentences(result, lang)
+    lines = path_sentences(result, lang)
     if not lines:
         return
     console.print()
@@ -172,10 +166,21 @@ def _print_problems(console: Console, result: ScanResult, say: Say, lang: str) -
         reasons: dict[str, int] = {}
         for skipped in result.skipped:
             reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
-        listed = say("list_separator").join(f"{count} {i18n.text(lang, f'skip.{reason}')}"
-                           for reason, count in sorted(reasons.items()))
+        listed = say("list_separator").join(f"{count} {skip_reason(reason, lang)}"
+                                            for reason, count in sorted(reasons.items()))
         console.print(say("skipped", reasons=listed), markup=False)
     warnings = [d for d in result.diagnostics if d.level == "warning"]
-    if warnings:
-        console.print(say("warnings", count=len(warnings), path=warnings[0].path,
-                          message=warnings[0].message), markup=False)
+    if not warnings:
+        return
+    console.print(say("warnings", count=len(warnings)), markup=False)
+    by_code: dict[str, list] = {}
+    for diagnostic in warnings:
+        by_code.setdefault(diagnostic.code, []).append(diagnostic)
+    for code, group in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        first = group[0]
+        places = say("list_separator").join(
+            f"{d.path}:{d.line}" if d.line else d.path for d in group[:PATHS_PER_PROBLEM])
+        more = say("warnings_more", count=len(group) - PATHS_PER_PROBLEM) \
+            if len(group) > PATHS_PER_PROBLEM else ""
+        console.print(say("warning_group", count=len(group), code=code, places=places,
+                          more=more, example=diagnostic_message(first, lang)), markup=False)

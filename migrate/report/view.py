@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from migrate import i18n, paths
-from migrate.mappings.load import MappingSet
-from migrate.model import STATUSES, ScanResult
-from migrate.report import charts, numbers
-from migrate.report.effort_view import file_effort, get_score, reason_text
-from migrate.score import Score
+from migrate.model import STATUSES, Estimate, ScanResult
+from migrate.report import charts, i18n, numbers
+from migrate.report.effort_view import reason_text
+from migrate.report.messages import diagnostic_message, path_sentences, skip_reason
 
 BLOCKER_GROUPS = ("dependency", "ptx", "tensor-core", "unsupported")
 BLOCKER_STATUSES = frozenset({"library", "rewrite", "unknown"})
@@ -22,51 +20,65 @@ LOCATIONS_SHOWN = 6
 
 
 def build(result: ScanResult, lang: str) -> dict[str, Any]:
-    score = get_score(result)
-    mappings: MappingSet = result.extra["mappings"]
+    score = _estimate(result)
 
     def t(key: str, **values: object) -> str:
         return i18n.text(lang, key, **values)
 
     def category(name: str) -> str:
-        label = mappings.categories.get(name)
-        return name if label is None else (label.label_zh if lang == "zh" else label.label_en)
+        return result.category_label(name, lang)
 
     own = _own(result, score)
     return {
         "lang": lang, "t": t, "root": result.root, "version": result.tool_version,
-        "mappings_version": result.mappings_version, "model_version": score.model.version,
+        "mappings_version": result.mappings_version,
+        "model_version": score.method.model_version,
         "summary": _summary(result, score, own, lang, t),
         "charts": charts.build(result, score, own, lang, t, category),
-        "blockers": _blockers(result, score, own, lang, category),
-        "files": _files(result, lang),
-        "findings": _findings(result, score, lang, t, category),
+        "blockers": _blockers(result, own, lang, category),
+        "files": _files(result, score, lang),
+        "findings": _findings(result, lang, t, category),
         "statuses": [(s, t(f"status.{s}")) for s in STATUSES],
-        "skipped": [{"path": s.path, "reason": t(f"skip.{s.reason}") if f"skip.{s.reason}"
-                     in i18n.catalog(lang) else s.reason, "detail": s.detail}
+        "skipped": [{"path": s.path, "reason": skip_reason(s.reason, lang), "detail": s.detail}
                     for s in result.skipped],
+        "diagnostics": _diagnostics(result, lang),
         "method": _method(score, lang, t),
-        "paths": paths.sentences(result, lang),
+        "paths": path_sentences(result, lang),
     }
 
 
 def summary(result: ScanResult, lang: str) -> dict[str, Any]:
     """The executive summary alone, for outputs that show nothing else of the view."""
-    score = get_score(result)
+    score = _estimate(result)
     own = _own(result, score)
     return _summary(result, score, own, lang, lambda key, **values: i18n.text(lang, key, **values))
 
 
-def _own(result: ScanResult, score: Score) -> list[int]:
+def _estimate(result: ScanResult) -> Estimate:
+    if result.estimate is None:
+        raise ValueError("the result carries no estimate (it was not priced)")
+    return result.estimate
+
+
+def _own(result: ScanResult, score: Estimate) -> list[int]:
     """Indices of the findings the totals count: the project's own, plus vendored on request."""
     return [i for i, f in enumerate(result.findings) if score.include_vendored or not f.vendored]
 
 
-def _days(hours: float, score: Score, lang: str) -> str:
+def _days(hours: float, score: Estimate, lang: str) -> str:
     return numbers.days(hours / score.hours_per_day, lang)
 
 
-def _summary(result: ScanResult, score: Score, own: list[int], lang: str, t: Any
+def _diagnostics(result: ScanResult, lang: str) -> list[dict[str, Any]]:
+    """Every diagnostic in words, warnings first: a scan that missed something says so."""
+    rows = [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
+             "level_text": i18n.text(lang, f"report.level_{d.level}"),
+             "message": diagnostic_message(d, lang)} for d in result.diagnostics]
+    rows.sort(key=lambda row: (row["level"] != "warning", row["path"], row["line"]))
+    return rows
+
+
+def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: Any
              ) -> dict[str, Any]:
     total, cost = score.total, score.cost
     vendored = [f for f in result.findings if f.vendored]
@@ -94,19 +106,22 @@ def _summary(result: ScanResult, score: Score, own: list[int], lang: str, t: Any
         "vendored_days_low": _days(score.vendored.hours.low, score, lang),
         "vendored_days_high": _days(score.vendored.hours.high, score, lang),
         "skipped": numbers.integer(len(result.skipped), lang),
+        "warnings": numbers.integer(sum(1 for d in result.diagnostics if d.level == "warning"),
+                                    lang),
+        "notes": numbers.integer(sum(1 for d in result.diagnostics if d.level != "warning"),
+                                 lang),
     }
 
 
-def _blockers(result: ScanResult, score: Score, own: list[int], lang: str, category: Any
+def _blockers(result: ScanResult, own: list[int], lang: str, category: Any
               ) -> list[dict[str, Any]]:
     """CUDA-only dependencies, inline PTX, tensor-core code, APIs with no equivalent."""
     groups: dict[str, dict[str, list[int]]] = {g: defaultdict(list) for g in BLOCKER_GROUPS}
     for i in own:
         finding = result.findings[i]
-        entry, (rule, unit_key) = finding.entry, score.units[i]
-        rule_unit = next((r.unit for r in score.model.items if r.name == rule), "")
-        if rule_unit == "package" and entry.status in BLOCKER_STATUSES:
-            groups["dependency"][unit_key[0]].append(i)
+        entry, unit = finding.entry, finding.unit
+        if unit is not None and unit.unit == "package" and entry.status in BLOCKER_STATUSES:
+            groups["dependency"][unit.key[0]].append(i)
         elif entry.category in ("ptx", "tensor-core"):
             groups[entry.category][finding.use.resolved].append(i)
         elif entry.status == "rewrite":
@@ -116,7 +131,7 @@ def _blockers(result: ScanResult, score: Score, own: list[int], lang: str, categ
         items = []
         for key, members in groups[name].items():
             first = result.findings[members[0]].entry
-            hours = sum(score.findings[i].expected for i in members)
+            hours = sum(result.findings[i].price.expected for i in members)
             places = [f"{result.findings[i].use.file}:{result.findings[i].use.line}"
                       for i in members]
             items.append({
@@ -126,7 +141,7 @@ def _blockers(result: ScanResult, score: Score, own: list[int], lang: str, categ
                 "more": numbers.integer(len(places) - LOCATIONS_SHOWN, lang)
                 if len(places) > LOCATIONS_SHOWN else "",
                 "replacement": first.supa, "category": category(first.category),
-                "note": (first.note_zh if lang == "zh" else first.note_en) or first.note_en,
+                "note": first.note(lang),
             })
         items.sort(key=lambda item: (-item["hours"], item["name"]))
         if items:
@@ -134,13 +149,13 @@ def _blockers(result: ScanResult, score: Score, own: list[int], lang: str, categ
     return out
 
 
-def _files(result: ScanResult, lang: str) -> list[dict[str, Any]]:
+def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any]]:
     counts = Counter(f.use.file for f in result.findings)
     rows = []
     for record in result.files:
         if not counts[record.path]:
             continue
-        effort = file_effort(result, record.path)
+        effort = score.file(record.path)
         rows.append({
             "path": record.path, "grade": effort.grade, "vendored": record.vendored,
             "expected": round(effort.hours.expected, 2),
@@ -154,22 +169,22 @@ def _files(result: ScanResult, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _findings(result: ScanResult, score: Score, lang: str, t: Any, category: Any
-              ) -> list[dict[str, Any]]:
+def _findings(result: ScanResult, lang: str, t: Any, category: Any
+               ) -> list[dict[str, Any]]:
     return [{
         "file": f.use.file, "line": f.use.line, "column": f.use.column,
         "symbol": f.use.symbol, "status": f.entry.status,
         "status_text": t(f"status.{f.entry.status}"), "category": category(f.entry.category),
         "replacement": f.entry.supa, "confidence": f.entry.confidence,
         "confidence_text": t(f"confidence.{f.entry.confidence}"),
-        "hours": round(score.findings[i].expected, 4),
-        "hours_text": numbers.hours(score.findings[i].expected, lang),
+        "hours": round(f.price.expected, 4),
+        "hours_text": numbers.hours(f.price.expected, lang),
         "source_line": f.use.source_line.strip(), "vendored": f.vendored, "rule": f.rule,
-    } for i, f in enumerate(result.findings)]
+    } for f in result.findings]
 
 
-def _method(score: Score, lang: str, t: Any) -> dict[str, Any]:
-    model = score.model
+def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
+    model = score.method
     file_limits, repo_limits = model.grade_limits["file"], model.grade_limits["repository"]
 
     def weight(hours: Any) -> str:
@@ -178,15 +193,14 @@ def _method(score: Score, lang: str, t: Any) -> dict[str, Any]:
     def rule_label(name: str) -> str:
         return t(f"rule.{name}") if f"rule.{name}" in i18n.catalog(lang) else name
 
-    rules = [*(model.status_rules[s] for s in STATUSES), *model.items]
     return {
-        "used": [{"label": rule_label(line.rule.name), "unit": t(f"unit.{line.rule.unit}"),
+        "used": [{"label": rule_label(line.rule), "unit": t(f"unit.{line.unit}"),
                   "units": numbers.integer(line.units, lang),
                   "findings": numbers.integer(line.findings, lang),
                   "low": numbers.hours(line.hours.low, lang),
                   "expected": numbers.hours(line.hours.expected, lang),
                   "high": numbers.hours(line.hours.high, lang)}
-                 for line in score.lines if line.hours.high > 0]
+                 for line in score.rules_used if line.hours.high > 0]
         + [{"label": rule_label(name), "unit": t("unit.fixed"), "units": numbers.integer(1, lang),
             "findings": "–", "low": numbers.hours(h.low, lang),
             "expected": numbers.hours(h.expected, lang), "high": numbers.hours(h.high, lang)}
@@ -195,7 +209,7 @@ def _method(score: Score, lang: str, t: Any) -> dict[str, Any]:
                      "hours": "; ".join(f"{t(f'status.{status}')}: {weight(h)}"
                                         if status != "*" else weight(h)
                                         for status, h in rule.hours.items())}
-                    for rule in rules]
+                    for rule in model.rules]
         + [{"label": rule_label(name), "unit": t("unit.fixed"), "hours": weight(h)}
            for name, h in sorted(model.fixed.items())],
         "cost": t("report.method_cost", hours_per_day=numbers.hours(score.hours_per_day, lang),

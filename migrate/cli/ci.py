@@ -1,22 +1,26 @@
 """Commands for CI: `baseline create` (what exists today) and `diff` (what a change did).
 
-Both are thin: the work is in migrate/baseline.py and migrate/diff.py.
+Both are thin: the work is in migrate/baseline.py, migrate/diff.py and
+migrate/report/diff.py.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from migrate import baseline as baseline_file
-from migrate.cli import EXIT_INTERNAL, EXIT_USAGE, _fail, _with_config_file
-from migrate.cli_options import tree_options
-from migrate.config import Settings
-from migrate.diff import DiffError, compare, read_result, render
-from migrate.i18n import LANGUAGES
-from migrate.mappings.validate import MappingError
+from migrate.api import scan as run_scan
+from migrate.cli.common import guarded, typed_options
+from migrate.cli.options import TREE_SETTINGS, tree_options
+from migrate.config import load_settings
+from migrate.diff import compare, read_result
+from migrate.errors import UserError
+from migrate.mappings.load import load_mappings
+from migrate.model import LANGUAGES
 
 
 @click.group("baseline")
@@ -29,36 +33,26 @@ def baseline_group() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the baseline here (default: standard output).")
 @tree_options
-@_with_config_file
-def create(path: Path, output: Path | None, jobs: int, overlays: tuple[Path, ...],
-           excludes: tuple[str, ...], max_file_size: int) -> None:
+def create(path: Path, output: Path | None, **options: Any) -> None:
     """Scan PATH and write its finding fingerprints (with counts) as a baseline.
 
     Use it later with `supa-migrate scan PATH --baseline FILE --fail-on ...`.
     The JSON result of a scan works as a baseline too; this file is smaller and
     changes only when findings do.
     """
-    settings = Settings(root=path, jobs=jobs, excludes=excludes, max_file_size=max_file_size,
-                        mapping_overlays=overlays)
-    try:
-        from migrate.api import scan as run_scan
-
+    with guarded("the scan"):
+        settings = load_settings(path, **typed_options(options, TREE_SETTINGS))
+        # The baseline records every finding, whatever the file says of the gate.
         result = run_scan(settings)
-    except MappingError as exc:
-        _fail(f"mapping error: {exc}", EXIT_USAGE)
-    except NotADirectoryError as exc:
-        _fail(f"error: {exc}", EXIT_USAGE)
-    except Exception:
-        _fail("internal error: the scan failed; rerun 'scan --debug' and report it",
-              EXIT_INTERNAL)
     text = baseline_file.dumps(baseline_file.create(result))
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        _fail(f"error: cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+    with guarded("writing the baseline"):
+        try:
+            output.write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"supa-migrate: baseline of {len(result.findings)} findings written to {output}",
                err=True)
 
@@ -77,8 +71,12 @@ def diff(old: Path, new: Path, fmt: str, lang: str) -> None:
     number), so moved code is neither. Shows counts by status and, when both
     results carry an effort estimate, the change in expected hours.
     """
-    try:
+    from migrate.report.diff import render
+
+    with guarded("the diff"):
         report = compare(read_result(old), read_result(new))
-    except DiffError as exc:
-        _fail(f"error: {exc}", EXIT_USAGE)
-    sys.stdout.write(render(report, fmt, lang))
+        # Category labels for the messages come from the shipped tables.
+        categories = load_mappings().categories
+        for result in (report.old, report.new):
+            result.categories = dict(categories)
+        sys.stdout.write(render(report, fmt, lang))

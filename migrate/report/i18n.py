@@ -5,9 +5,10 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
+from migrate.model import LANGUAGES
 from migrate.resources import reports_dir
 
-LANGUAGES = ("en", "zh")
+__all__ = ("LANGUAGES", "catalog", "text")
 
 
 @cache

@@ -16,20 +16,17 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from migrate.cli.common import guarded
 from migrate.mappings.load import MappingSet, load_mappings
-from migrate.mappings.validate import MappingError
-from migrate.model import CONFIDENCES, STATUSES, MappingEntry
+from migrate.model import CONFIDENCES, LANGUAGES, STATUSES, MappingEntry
 
-EXIT_USAGE = 2
 LANGUAGES_ORDER = ("cuda_cpp", "python", "build")
 
 
 def _load(overlays: tuple[Path, ...]) -> MappingSet:
-    try:
+    with guarded("loading the mapping tables"):
         return load_mappings(overlays)
-    except MappingError as exc:
-        click.echo(f"supa-migrate: mapping error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    raise AssertionError("unreachable")  # guarded exits on any error
 
 
 def explain_entries(mappings: MappingSet, name: str) -> list[tuple[str, MappingEntry, str]]:
@@ -46,7 +43,7 @@ def explain_entries(mappings: MappingSet, name: str) -> list[tuple[str, MappingE
 
 @click.command()
 @click.argument("name")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("--mappings", "overlays", multiple=True,
               type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -66,7 +63,8 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
     console = Console(highlight=False)
     for language, entry, how in found:
         data = _entry_data(mappings, language, entry, how)
-        console.print(f"[bold]{name}[/]  ({data['category_label_' + lang]}; {language} code)")
+        console.print(f"{name}  ({data['category_label_' + lang]}; {language} code)",
+                      style="bold", markup=False)
         for label, value in (
             ("family", f"{entry.category} ({data['header']})" if data["header"]
              else entry.category),
@@ -77,9 +75,9 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
             ("confidence", entry.confidence), ("rule", data["rule"]),
             ("source", entry.source or "-"), ("matched by", f"{how} ({entry.cuda})"),
             ("table row", entry.origin),
-            ("note", (entry.note_zh if lang == "zh" else entry.note_en) or "-"),
+            ("note", entry.note(lang) or "-"),
         ):
-            console.print(f"  {label:<12} {value}")
+            console.print(f"  {label:<12} {value}", markup=False)
 
 
 def _entry_data(mappings: MappingSet, language: str, entry: MappingEntry, how: str

@@ -1,0 +1,56 @@
+"""The words of a result: finding messages, diagnostics, the port-path comparison.
+
+Results keep keys and arguments; these functions turn them into the report
+language, so one JSON result serves both languages.
+"""
+
+from __future__ import annotations
+
+from migrate.model import Diagnostic, Finding, ScanResult
+from migrate.report import i18n, numbers
+
+
+def finding_message(finding: Finding, result: ScanResult, lang: str = "en") -> str:
+    entry = finding.entry
+    key = f"finding.{entry.status}" if entry.supa else f"finding.{entry.status}_without_name"
+    return i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
+                     category=result.category_label(entry.category, lang))
+
+
+def diagnostic_message(diagnostic: Diagnostic, lang: str = "en") -> str:
+    """A diagnostic in words; one read back from JSON keeps the words it was written with."""
+    key = f"diagnostic.{diagnostic.code}"
+    if key not in i18n.catalog(lang):
+        return str(diagnostic.args.get("message", diagnostic.code))
+    try:
+        return i18n.text(lang, key, **diagnostic.args)
+    except (KeyError, IndexError):  # arguments of another version's wording
+        return str(diagnostic.args.get("message", diagnostic.code))
+
+
+def skip_reason(reason: str, lang: str) -> str:
+    key = f"skip.{reason}"
+    return i18n.text(lang, key) if key in i18n.catalog(lang) else reason
+
+
+def path_sentences(result: ScanResult, lang: str) -> list[str]:
+    """The port-path comparison in words, for the terminal and the reports; [] with one path."""
+    compared, estimate = result.comparison, result.estimate
+    if compared is None or estimate is None:
+        return []
+
+    def days(hours: float) -> str:
+        return numbers.days(hours / estimate.hours_per_day, lang)
+
+    lines = [i18n.text(lang, f"text.path_{name}", days=days(side.expected), grade=side.grade)
+             for name, side in (("native", compared.native), ("suda", compared.suda))]
+    if compared.cheaper == "same":
+        lines.append(i18n.text(lang, "text.paths_same"))
+        return lines
+    labels = [result.category_label(d.category, lang) for d in compared.differences]
+    separator = i18n.text(lang, "text.list_separator")
+    lines.append(i18n.text(lang, "text.paths_cheaper",
+                           path=i18n.text(lang, f"text.path_name_{compared.cheaper}"),
+                           days=days(compared.difference_hours),
+                           categories=separator.join(labels)))
+    return lines
