@@ -1,0 +1,10 @@
+"""Calibration of the effort model: what real ports changed, measured on (original, port) pairs.
+
+`measure` diffs one pair and counts changed lines by category on two port paths,
+`stats` compares predictions with those measurements, `pairs` reads and writes the
+measurement tables (tools/calibration/*.tsv).
+"""
+
+from migrate.calibration.measure import CATEGORIES, PATHS, PairMeasure, measure_pair
+
+__all__ = ("CATEGORIES", "PATHS", "PairMeasure", "measure_pair")
