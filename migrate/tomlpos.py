@@ -4,8 +4,8 @@ tomllib gives values and never their lines, so the text is read a second time he
 each table header and each key assignment is noted with the path it defines. Quoted
 keys (`"torch*" = ...`), dotted keys (`match.kinds = ...`), whitespace around dots and
 brackets, arrays of tables (`[[item]]`) and values that span lines (arrays, multi-line
-strings) are understood; a value's own inside (an inline table) is not looked into.
-Lines count `\\n` newlines, as tomllib's own error messages do.
+strings) are understood. Inside an inline table nothing is located: the line of its
+key stands for all it holds. Lines count `\\n` newlines, as tomllib's messages do.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import lru_cache
 
 # A table path as tomllib's nesting reads it, with an int for an element of an
 # array of tables: ("item", 2, "match") is `match` of the third [[item]].
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 Section = str | Sequence[str | int] | None
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -33,23 +33,27 @@ def line_of(text: str, key: str | int, section: Section = None, *, default: int 
     array of tables, ("item", 2) being the third `[[item]]`. Without an int, the first
     element that has the key counts. The line is that of the first of: the assignment
     (`key = ...`, `key.sub = ...`, `section.key = ...` higher up) or the header
-    (`[section.key]`, `[section.key.sub]`, `[[section.key]]`) that defines the key.
-    When the key is not in the text, the line of the nearest enclosing table that is
-    (down to `section` itself: its header, or where it is first set) stands in, and
-    `default` when not even `section` (at the top level: the key) is in the text.
+    (`[section.key]`, `[section.key.sub]`, `[[section.key]]`) that defines the key, or
+    the assignment of an inline table that holds it (`section = { key = 1 }`). When
+    the key is not in the text, the line of the nearest enclosing table that is (down
+    to `section` itself: its header, or where it is first set) stands in, and `default`
+    when not even `section` (at the top level: the key) is in the text.
     """
     base = _section_parts(section)
     target = (*base, key)
     records = _definitions(text)
-    for size in range(len(target), max(len(base), 1) - 1, -1):
+    for number, defined, is_value in records:
+        if _starts_with(defined, target) or (is_value and _starts_with(target, defined)):
+            return number
+    for size in range(len(target) - 1, max(len(base), 1) - 1, -1):
         wanted = target[:size]
-        for number, defined in records:
+        for number, defined, _is_value in records:
             if _starts_with(defined, wanted):
                 return number
     return default
 
 
-def _section_parts(section: Section) -> Path:
+def _section_parts(section: Section) -> KeyPath:
     if section is None or section == "":
         return ()
     if not isinstance(section, str):
@@ -60,9 +64,9 @@ def _section_parts(section: Section) -> Path:
     return tuple(section.split("."))
 
 
-def _starts_with(defined: Path, wanted: Path) -> bool:
-    """Whether `defined` lies inside `wanted`; an array index `wanted` does not name
-    matches any element."""
+def _starts_with(defined: KeyPath, wanted: KeyPath) -> bool:
+    """Whether path `defined` lies inside path `wanted` (or is it); where `wanted`
+    names no element of an array of tables, any element does."""
     position = 0
     for part in defined:
         if position == len(wanted):
@@ -77,11 +81,12 @@ def _starts_with(defined: Path, wanted: Path) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _definitions(text: str) -> tuple[tuple[int, Path], ...]:
-    """(line, path) of every table header and key assignment, in document order."""
-    records: list[tuple[int, Path]] = []
-    table: Path = ()
-    arrays: dict[Path, int] = {}  # array-of-tables path -> index of its last element
+def _definitions(text: str) -> tuple[tuple[int, KeyPath, bool], ...]:
+    """(line, path, is an assignment) of every table header and key assignment, in
+    document order."""
+    records: list[tuple[int, KeyPath, bool]] = []
+    table: KeyPath = ()
+    arrays: dict[KeyPath, int] = {}  # array-of-tables path -> index of its last element
     depth, multiline = 0, ""  # inside a value that continues on the next line
     for number, line in enumerate(text.split("\n"), start=1):
         if depth or multiline:
@@ -101,7 +106,7 @@ def _definitions(text: str) -> tuple[tuple[int, Path], ...]:
                 table = (*path, arrays[path])
             else:
                 table = _resolve(parts, arrays)
-            records.append((number, table))
+            records.append((number, table, False))
             continue
         parsed = _key_path(line, start)
         if parsed is None:
@@ -110,12 +115,12 @@ def _definitions(text: str) -> tuple[tuple[int, Path], ...]:
         end = _skip_blanks(line, end)
         if end >= len(line) or line[end] != "=":
             continue
-        records.append((number, (*table, *parts)))
+        records.append((number, (*table, *parts), True))
         depth, multiline = _skip_value(line, end + 1, 0, "")
     return tuple(records)
 
 
-def _resolve(parts: Sequence[str], arrays: dict[Path, int]) -> Path:
+def _resolve(parts: Sequence[str], arrays: dict[KeyPath, int]) -> KeyPath:
     """A header's path with the current element of each array of tables it passes."""
     path: list[str | int] = []
     for part in parts:

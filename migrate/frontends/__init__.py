@@ -83,12 +83,23 @@ class RepoContext:
     # Macros that mark another vendor's branch (USE_ROCM, __HIPCC__, __SUPA__, ...).
     vendor_macros: frozenset[str] = frozenset()
     candidate_shape: re.Pattern[str] | None = None
+    # Environment variables the tables know (rows of category `environment`, as in
+    # environment.tsv): exact names, and one pattern for the glob rows (`NCCL_*`).
+    environment_names: frozenset[str] = frozenset()
+    environment_shape: re.Pattern[str] | None = None
 
     def wanted(self, token: str) -> bool:
         if token in self.candidate_names:
             return True
         shape = self.candidate_shape
         return shape is not None and shape.fullmatch(token) is not None
+
+    def environment_variable(self, name: str) -> bool:
+        """Whether `name` is an environment variable the tables say something about."""
+        if name in self.environment_names:
+            return True
+        shape = self.environment_shape
+        return shape is not None and shape.fullmatch(name) is not None
 
 
 class Frontend(Protocol):

@@ -14,6 +14,15 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 
 from migrate.frontends import FrontendOutput, RepoContext
 from migrate.frontends.source_text import LineIndex
@@ -47,12 +56,16 @@ _NVCC_FLAGS = re.compile(
     r"|--extended-lambda|-rdc|--relocatable-device-code|-Xptxas|--ptxas-options|-lineinfo"
     r"|--default-stream)\b"
 )
-_ENV_NAME = re.compile(
-    r"\b(CUDA_[A-Z0-9_]+|NCCL_[A-Z0-9_]+|CUDNN_[A-Z0-9_]+|CUBLAS_[A-Z0-9_]+|CUBLASLT_[A-Z0-9_]+"
-    r"|NVIDIA_[A-Z0-9_]+|PYTORCH_CUDA_[A-Z0-9_]+|TORCH_CUDA_[A-Z0-9_]+|TORCH_NCCL_[A-Z0-9_]+)\b"
-)
+# An upper-case word: a candidate environment variable name, which the tables decide.
+_UPPER_WORD = re.compile(r"\b[A-Z_][A-Z0-9_]*\b")
 _DOCKER_FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I | re.M)
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
+# For what PEP 508 rejects but pip takes (`torch>=2.3+cu121`): name, extras, version.
+_LOOSE_REQUIREMENT = re.compile(
+    r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# pip's comment: `#` at the start of a line or after blanks (not `...git#egg=x`).
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s+|=)(\S+)")
 _CUDA_LOCAL_VERSION = re.compile(r"\+(cu\d+)\b")
 _INDEX_CUDA = re.compile(r"download\.pytorch\.org/whl/(cu\d+)")
 
@@ -72,14 +85,14 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
         scan.requirements(text, 0)
     else:  # Dockerfiles, Makefiles, shell scripts
         scan.docker()
-        scan.commands()
+        scan.commands(context)
     return FrontendOutput(uses=scan.uses, diagnostics=scan.diagnostics)
 
 
-def shell_uses(text: str, rel: str) -> list[Use]:
+def shell_uses(text: str, rel: str, context: RepoContext) -> list[Use]:
     """Uses in shell command text (notebook `!pip install ...` lines, scripts)."""
     scan = _BuildScan(rel, text, LineIndex(text.encode("utf-8")))
-    scan.commands()
+    scan.commands(context)
     return scan.uses
 
 
@@ -110,6 +123,62 @@ def _strip_hash_comments(text: str) -> str:
 
 def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_requirement(spec: str) -> tuple[str | None, str]:
+    """The project a requirement names (None when it names none) and the text that
+    holds its version, where a `+cu121` local version would be.
+
+    PEP 508 first (`pkg[extra]>=1; marker`, `pkg @ https://...`); for what pip takes
+    beyond it: a `#egg=name` fragment, a path or URL to a wheel or sdist (named by its
+    file name), and loose versions (`torch>=2.3+cu121`).
+    """
+    try:
+        parsed = Requirement(spec)
+    except InvalidRequirement:
+        pass
+    else:
+        return parsed.name, f"{parsed.specifier} {parsed.url or ''}"
+    text = spec.strip()
+    egg = _EGG.search(text)
+    if egg:
+        return egg.group(1), text
+    if "/" in text or "\\" in text or text.startswith("."):
+        file_name = re.split(r"[/\\]", re.split(r"[#?]", text, maxsplit=1)[0])[-1]
+        return _distribution_name(unquote(file_name)), text
+    loose = _LOOSE_REQUIREMENT.match(text)
+    return (loose.group(1), loose.group(3)) if loose else (None, text)
+
+
+def _distribution_name(file_name: str) -> str | None:
+    try:
+        return str(parse_wheel_filename(file_name)[0])
+    except InvalidWheelFilename:
+        pass
+    try:
+        return str(parse_sdist_filename(file_name)[0])
+    except InvalidSdistFilename:
+        return None
+
+
+def _logical_lines(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
+    """(start, end, text) of each line of a requirements file, as pip joins them: a
+    line ending in a backslash goes on in the next one (a comment line never does).
+    `end` is where the last physical line ends."""
+    start, parts, position = offset, [], offset
+    for raw in text.split("\n"):
+        line = raw.rstrip("\r")
+        line_start, position = position, position + len(raw) + 1
+        if not parts:
+            start = line_start
+        if line.endswith("\\") and not _COMMENT.match(line):
+            parts.append(line[:-1])
+            continue
+        parts.append(" " + line if parts and _COMMENT.match(line) else line)
+        yield start, line_start + len(line), "".join(parts)
+        parts = []
+    if parts:  # a backslash on the last line
+        yield start, position - 1, "".join(parts)
 
 
 @dataclass(slots=True)
@@ -156,11 +225,12 @@ class _BuildScan:
             self.add(match.start(), match.end(), match.group(1), f"arch:{match.group(1)}",
                      "build")
 
-    def commands(self) -> None:
+    def commands(self, context: RepoContext) -> None:
         text = _strip_hash_comments(self.text)
         self.flags(text)
-        for match in _ENV_NAME.finditer(text):
-            self.add(match.start(), match.end(), match.group(1), match.group(1), "environment")
+        for match in _UPPER_WORD.finditer(text):
+            if context.environment_variable(match.group()):
+                self.add(match.start(), match.end(), match.group(), match.group(), "environment")
         for line_match in re.finditer(r"pip3?\s+install\s+([^\n\\&;|]+)", text):
             self.requirement_words(line_match.group(1), line_match.start(1))
 
@@ -186,17 +256,24 @@ class _BuildScan:
             if index_hit:
                 self.add(start + index_hit.start(1), start + index_hit.end(1), index_hit.group(),
                          f"pip:+{index_hit.group(1)}", "dependency")
-            if line.lstrip().startswith("-"):
+        for start, end, line in _logical_lines(text, offset):
+            words = _COMMENT.sub("", line).split()
+            if words and words[0].startswith("-"):  # options: -r, --index-url, -e ...
+                editable = _EDITABLE.match(" ".join(words[:2]))
+                if editable:
+                    self.requirement(editable.group(1), start, end)
                 continue
-            self.requirement(line.split("#", 1)[0].rstrip(), start, start + len(line))
+            # The requirement ends where its own options (--hash=...) begin.
+            spec = " ".join(words[:next((n for n, w in enumerate(words) if w.startswith("-")),
+                                        len(words))])
+            if spec:
+                self.requirement(spec, start, end)
 
     def requirement(self, spec: str, start: int, end: int) -> None:
-        match = _REQUIREMENT.match(spec)
-        if not match:
-            return
-        name = match.group(1)
-        self.add(start, end, spec, f"pip:{_normalize(name)}", "dependency")
-        local = _CUDA_LOCAL_VERSION.search(match.group(3) or "")
+        name, version = parse_requirement(spec)
+        if name is not None:
+            self.add(start, end, spec, f"pip:{_normalize(name)}", "dependency")
+        local = _CUDA_LOCAL_VERSION.search(version)  # a CUDA wheel, named or not
         if local:
             self.add(start, end, spec, f"pip:+{local.group(1)}", "dependency")
 

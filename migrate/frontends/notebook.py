@@ -44,7 +44,7 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
         where.extend(located[n] if n < len(located) else 1 for n in range(len(cell_lines)))
     code, shell = _split_magics("\n".join(program))
     parsed = python.extract(code, rel, context)
-    uses = parsed.uses + build.shell_uses(shell, rel)
+    uses = parsed.uses + build.shell_uses(shell, rel, context)
     output.uses.extend(_moved(use, where) for use in uses)
     # The code cells' parse errors are the notebook's: same share, same diagnostics.
     output.error_share = parsed.error_share

@@ -24,9 +24,9 @@ from migrate.model import Use
 LANGUAGE = "python"
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _DEVICE_STRING = re.compile(r"cuda(:\d+)?")
-_ENV_NAME = re.compile(
-    r"(CUDA|NCCL|CUDNN|CUBLAS|CUBLASLT|NVIDIA|PYTORCH_CUDA|TORCH_CUDA|TORCH_NCCL|NVTE)_[A-Z0-9_]+"
-)
+# A string literal that may count: a device or backend name, or an upper-case word (an
+# environment variable when the tables know it).
+_STRING_CANDIDATE = re.compile(rb"""["'](cuda(?::\d+)?|nccl|[A-Z][A-Z0-9_]+)["']""")
 # Calls whose positional arguments are devices, and keywords that take a device.
 _DEVICE_CALLS = frozenset({"device", "to", "set_device", "Device", "device_of", "cuda",
                            "autocast", "default_device", "set_default_device"})
@@ -289,15 +289,16 @@ class _PythonScan:
                 self.add(node, _text(node), "device:cuda", "device-string")
             elif value == "nccl" and self.in_backend_position(node):
                 self.add(node, _text(node), "backend:nccl", "device-string")
-            elif _ENV_NAME.fullmatch(value) and not self.is_docstring(node):
+            elif self.context.environment_variable(value) and not self.is_docstring(node):
                 self.add(node, _text(node), value, "environment")
 
     def string_nodes(self):
-        if not (b"cuda" in self.data or b"nccl" in self.data or b"CUDA" in self.data
-                or b"NCCL" in self.data or b"NV" in self.data or b"CUBLAS" in self.data):
-            return
-        for match in re.finditer(rb"""["'](?:cuda(?::\d+)?|nccl|[A-Z][A-Z0-9_]+)["']""",
-                                 self.data):
+        """Strings that may be a device, a backend or an environment variable the tables
+        know, judged by their text before any tree lookup."""
+        for match in _STRING_CANDIDATE.finditer(self.data):
+            word = match.group(1)
+            if word[:1].isupper() and not self.context.environment_variable(word.decode()):
+                continue
             node = self.root.descendant_for_byte_range(match.start() + 1, match.end() - 1)
             while node is not None and node.type != "string":
                 node = node.parent if node.type in ("string_content",) else None
