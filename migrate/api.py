@@ -22,7 +22,7 @@ from migrate.model import Estimate, FileResult, Finding, ScanResult
 from migrate.paths import compare, status_on
 from migrate.repo_context import build_context
 from migrate.score import day_rate, score
-from migrate.worker import WorkerState, scan_file
+from migrate.worker import WorkerState, repredict, scan_file
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -40,12 +40,14 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
     return scan_file(candidate, _STATE)
 
 
-def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
+def scan(settings: Settings, progress: Progress | None = None,
+         only: Callable[[str], bool] | None = None) -> ScanResult:
     """Scan `settings.root` (settings from `load_settings`, which reads the root's
     configuration file).
 
-    Raises a UserError (exit code 2) for a bad root, tables, effort weights, baseline,
-    or a currency without a rate.
+    `only`, when given, keeps the files whose relative path it accepts. Raises a
+    UserError (exit code 2) for a bad root, tables, effort weights, baseline, or a
+    currency without a rate.
     """
     root = settings.root
     if not root.is_dir():
@@ -57,9 +59,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     currency = settings.currency or effort_model.default_currency.get(settings.lang, "USD")
     day_rate(effort_model, currency, settings.rate)  # a currency without a rate stops us now
     found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
+    if only is not None:  # a caller that needs part of a tree (calibration)
+        found.candidates = [c for c in found.candidates if only(c.rel)]
     cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
     in_force = "suda" if settings.path == "suda" else "native"
-    state = WorkerState(mappings, build_context(mappings, cpp_paths), in_force)
+    state = WorkerState(mappings, build_context(mappings, cpp_paths), in_force,
+                        effort_model.lines)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
@@ -73,8 +78,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         if progress is not None:
             progress(done, total)
     own_headers = {c.rel.rsplit("/", 1)[-1] for c in found.candidates}
-    result.findings = [f for f in result.findings
-                       if not _repository_own(f, defined, own_headers)]
+    own_packages = own_python_packages(c.rel for c in found.candidates)
+    kept = [f for f in result.findings
+            if not _repository_own(f, defined, own_headers) and not _own_import(f, own_packages)]
+    if len(kept) != len(result.findings):
+        _predict_again(result, kept, found.candidates, state)
+    result.findings = kept
     _sort(result)
     if known is not None and settings.baseline is not None:
         baseline.mark(result.findings, known)
@@ -87,7 +96,8 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
            currency: str) -> None:
     """The estimate of each path asked for; findings carry the prices of the path in force."""
     def priced(path: str, set_prices: bool) -> Estimate:
-        return score(result.findings, effort_model, include_vendored=settings.include_vendored,
+        return score(result.findings, effort_model, files=result.files,
+                     include_vendored=settings.include_vendored,
                      rate=settings.rate, currency=currency,
                      hours_per_day=settings.hours_per_day, path=path,
                      status_of=lambda f: status_on(f.entry, path), set_prices=set_prices)
@@ -123,6 +133,48 @@ def _repository_own(finding: Finding, defined: set[str], own_headers: set[str]) 
     if finding.use.kind == "include":
         return finding.use.resolved.rsplit("/", 1)[-1] in own_headers
     return finding.use.resolved in defined
+
+
+def _predict_again(result: ScanResult, kept: list[Finding], candidates: list[Candidate],
+                   state: WorkerState) -> None:
+    """Lines to change of the files that lost findings to the repository's own names."""
+    kept_ids = {id(f) for f in kept}
+    touched = {f.use.file for f in result.findings if id(f) not in kept_ids}
+    by_rel = {c.rel: c for c in candidates}
+    by_file: dict[str, list[Finding]] = {}
+    for finding in kept:
+        if finding.use.file in touched:
+            by_file.setdefault(finding.use.file, []).append(finding)
+    result.files = [repredict(by_rel[r.path], r, by_file.get(r.path, []), state)
+                    if r.path in touched and r.path in by_rel else r for r in result.files]
+
+
+def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
+    """Top-level Python packages and modules the repository ships itself.
+
+    A folder with an `__init__.py` at the root (or under `src/`) is a package; a `.py`
+    file at the root (or under `src/`) is a module. `import mamba_ssm` inside mamba is
+    the project's own code, never a CUDA-only dependency.
+    """
+    paths = list(paths)
+    present = set(paths)
+    names: set[str] = set()
+    for rel in paths:
+        parts = rel.split("/")
+        if parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if len(parts) == 1 and parts[0].endswith(".py"):
+            names.add(parts[0][:-3])
+        elif len(parts) == 2 and parts[1] == "__init__.py":
+            names.add(parts[0])
+    return frozenset(n for n in names if n.isidentifier() and n not in ("setup", "conftest")
+                     and (f"{n}/__init__.py" in present or f"src/{n}/__init__.py" in present
+                          or f"{n}.py" in present or f"src/{n}.py" in present))
+
+
+def _own_import(finding: Finding, own_packages: frozenset[str]) -> bool:
+    use = finding.use
+    return use.kind == "import" and use.resolved.split(".")[0] in own_packages
 
 
 def _merge(result: ScanResult, file_result: FileResult) -> None:

@@ -25,6 +25,12 @@ USE_KINDS: tuple[str, ...] = (
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # report languages
 # Port paths: native (SUPA names, BRCC), suda (CUDA sources through SUDA), both.
 PATHS: tuple[str, ...] = ("native", "suda", "both")
+# What a changed line is about; the prediction (migrate/change.py) and the measurement
+# of real ports (migrate/calibration/) share these names.
+CHANGE_CATEGORIES: tuple[str, ...] = (
+    "include", "rename", "launch", "dispatch", "fp64", "vendor_branch", "ptx",
+    "tensor_core", "library", "warp", "build", "environment", "other",
+)
 
 
 class Hours(NamedTuple):
@@ -221,6 +227,24 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class FileChange:
+    """The lines a port of one file changes, predicted per path and category."""
+
+    lines: dict[str, dict[str, int]]  # "native"/"suda" -> category -> lines
+    generated: bool = False  # says so in its first lines ("auto-generated", "DO NOT EDIT")
+    skeleton: str = ""  # shape hash of a small file: near-identical files share it
+    # Of `lines`, those inside an #if chain that has another vendor's branch: the
+    # abstraction to port through exists, so they cost less (effort.toml [vendor_branch]).
+    beside_vendor: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def total(self, path: str) -> int:
+        return sum(self.lines.get(path, {}).values())
+
+
+NO_CHANGE = FileChange({"native": {}, "suda": {}})
+
+
+@dataclass(frozen=True, slots=True)
 class FileRecord:
     """What was learnt about one scanned file, findings aside."""
 
@@ -231,17 +255,30 @@ class FileRecord:
     error_share: float  # share of bytes inside parse ERROR nodes, 0..1
     vendored: bool
     encoding: str
+    change: FileChange = NO_CHANGE
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "language": self.language, "lines": self.lines,
-                "bytes": self.bytes, "error_share": self.error_share,
-                "vendored": self.vendored, "encoding": self.encoding}
+        data: dict[str, Any] = {
+            "path": self.path, "language": self.language, "lines": self.lines,
+            "bytes": self.bytes, "error_share": self.error_share, "vendored": self.vendored,
+            "encoding": self.encoding}
+        if self.change is not NO_CHANGE:
+            data["change"] = {path: dict(sorted(self.change.lines.get(path, {}).items()))
+                              for path in ("native", "suda")}
+            data["change_lines"] = {path: self.change.total(path) for path in ("native", "suda")}
+            data["generated"] = self.change.generated
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FileRecord:
+        change = NO_CHANGE
+        if isinstance(data.get("change"), dict):
+            change = FileChange({p: {c: int(n) for c, n in lines.items()}
+                                 for p, lines in data["change"].items()},
+                                bool(data.get("generated", False)))
         return cls(str(data["path"]), str(data["language"]), int(data["lines"]),
                    int(data["bytes"]), float(data["error_share"]), bool(data["vendored"]),
-                   str(data["encoding"]))
+                   str(data["encoding"]), change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +338,10 @@ class Effort:
     hours: Hours
     grade: str
     reasons: tuple[Reason, ...]
+    # Lines to change by category that these hours price (empty where not line-based).
+    lines: dict[str, int] = field(default_factory=dict, hash=False)
+    # Set on a file priced as part of a generated family (its id); "" otherwise.
+    family: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return self.hours.to_dict() | {"grade": self.grade,
@@ -311,6 +352,36 @@ class Effort:
         reasons = tuple(Reason(str(r["key"]), dict(r.get("args", {})), 0.0)
                         for r in data.get("reasons", ()))
         return cls(Hours.from_dict(data), str(data.get("grade", "")), reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Generated or near-identical files ported once: the template and the generator."""
+
+    id: str  # "F1", "F2" ... in path order
+    folder: str
+    members: tuple[str, ...]
+    representative: str  # the member whose price stands for all
+    reason: str  # "generated" (says so in its first lines) or "near-identical"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "folder": self.folder, "files": len(self.members),
+                "representative": self.representative, "reason": self.reason,
+                "members": list(self.members)}
+
+
+@dataclass(frozen=True, slots=True)
+class Ceiling:
+    """Rewriting the CUDA-specific files from scratch (basic COCOMO), for comparison."""
+
+    hours: float
+    lines: int  # lines of the files it rests on
+    files: int
+    exceeded: bool  # the estimate is above it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hours": round(self.hours, 2), "lines": self.lines, "files": self.files,
+                "exceeded": self.exceeded}
 
 
 NO_EFFORT = Effort(ZERO, "A", ())
@@ -350,9 +421,12 @@ class Method:
     """How the estimate was made: the weights in force, shown in every report."""
 
     model_version: str
-    rules: tuple[PricingRule, ...]  # status rules in STATUSES order, then items
+    rules: tuple[PricingRule, ...]  # the per-unit items
     fixed: dict[str, Hours]  # per-project items and their weights
     grade_limits: dict[str, tuple[float, ...]]  # "file"/"repository" -> upper limits
+    line_rates: dict[str, Hours] = field(default_factory=dict)  # per changed line
+    review: Hours = ZERO  # per changed file
+    validation: dict[str, Any] = field(default_factory=dict)  # calibration figures
 
 
 @dataclass(slots=True)
@@ -369,9 +443,12 @@ class Estimate:
     cost: Cost
     hours_per_day: float
     rules_used: list[RuleUse]
-    by_category: dict[str, Hours]
+    by_category: dict[str, Hours]  # change category or item name -> hours
     method: Method
     files: dict[str, Effort] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # priced lines by category
+    families: list[Family] = field(default_factory=list)
+    ceiling: Ceiling | None = None
 
     def file(self, path: str) -> Effort:
         return self.files.get(path, NO_EFFORT)
@@ -393,6 +470,11 @@ class Estimate:
             "rules": [{"name": r.rule, "unit": r.unit, "units": r.units,
                        "findings": r.findings} | r.hours.to_dict() for r in self.rules_used],
             "model_version": self.method.model_version,
+            "lines": dict(sorted(self.lines.items())),
+            "change_lines": sum(self.lines.values()),
+            "families": [f.to_dict() for f in self.families],
+            "ceiling": self.ceiling.to_dict() if self.ceiling is not None else None,
+            "validation": self.method.validation,
         }
 
     @classmethod
@@ -411,7 +493,9 @@ class Estimate:
             rules_used=[RuleUse(str(r["name"]), str(r["unit"]), int(r["units"]),
                                 int(r["findings"]), Hours.from_dict(r)) for r in data["rules"]],
             by_category={k: Hours.from_dict(v) for k, v in data["by_category"].items()},
-            method=Method(str(data.get("model_version", "")), (), {}, {}), files=files)
+            method=Method(str(data.get("model_version", "")), (), {}, {},
+                          validation=dict(data.get("validation") or {})), files=files,
+            lines={str(k): int(v) for k, v in (data.get("lines") or {}).items()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,9 @@ def entry_on(entry: MappingEntry, path: str) -> MappingEntry:
 
 def compare(native: Estimate, suda: Estimate) -> PathComparison:
     """Both estimates, which is cheaper, and the categories that make the difference."""
-    native_hours, suda_hours = native.total.hours, suda.total.hours
-    difference = round(native_hours.expected - suda_hours.expected, 1)
+    native_side, suda_side = _estimate(native), _estimate(suda)
+    # From the rounded figures the reader sees, so that they subtract to what is said.
+    difference = round(native_side.expected - suda_side.expected, 1)
     cheaper = "same" if abs(difference) < 0.05 else ("suda" if difference > 0 else "native")
     direction = -1.0 if cheaper == "native" else 1.0
     deltas = []
@@ -57,7 +58,7 @@ def compare(native: Estimate, suda: Estimate) -> PathComparison:
         if direction * (before - after) >= 0.05:  # only what makes the cheaper path cheaper
             deltas.append(CategoryDifference(category, before, after))
     deltas.sort(key=lambda d: (-abs(d.native - d.suda), d.category))
-    return PathComparison(cheaper, abs(difference), _estimate(native), _estimate(suda),
+    return PathComparison(cheaper, abs(difference), native_side, suda_side,
                           tuple(deltas[:TOP_DIFFERENCES]))
 
 

@@ -1,25 +1,37 @@
-"""Effort, difficulty and cost from the findings: an explainable model, not a magic number.
+"""Effort, difficulty and cost: predicted lines priced at stated rates, plus per-unit items.
 
-Every finding is priced by one rule of mappings/effort.toml; a rule's price pays
-for one unit (a file touched, a distinct site, a kernel file, a package, the
-project), and each unit's hours are shared equally by the findings in it, so the
-per-finding shares add up to the total and other tools can re-aggregate them.
-Vendored code is scored apart and only added to the user's own effort on request.
+Per file and path, the lines to change by category (migrate/change.py, predicted in the
+worker) times the category's rate, plus a review of each changed file. Then the
+[[item]]s of mappings/effort.toml where lines do not measure the work (a tensor-core
+kernel redesigned, a package replaced, an environment variable decided, the build
+switch), each paid once per unit; then the [fixed] per-project items. Generated code
+is priced once per family, as its largest member. Vendored code is scored apart and
+only added to the user's own effort on request.
+
+Each finding carries its share: the hours of its line split among the findings on
+that line, plus its share of its unit. Lines found by syntax alone (launch constants,
+`#if USE_ROCM`) belong to their file but to no finding, so the findings' shares add
+up to the line and unit hours they explain, not to the whole total.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from migrate.errors import UserError
 from migrate.mappings.effort import EffortModel, Rule
 from migrate.model import (
     STATUSES,
     ZERO,
+    Ceiling,
     Cost,
     Effort,
     Estimate,
+    Family,
+    FileRecord,
     Finding,
     Hours,
     Method,
@@ -32,84 +44,175 @@ from migrate.model import (
 GRADES = "ABCDE"
 TOP_REASONS = 3
 UNCERTAIN = frozenset({"inferred", "unverified"})
-GroupKey = tuple[str, tuple[str, ...]]  # (rule name, unit key): one priced unit
 StatusOf = Callable[[Finding], str]
+GroupKey = tuple[str, tuple[str, ...]]  # (item name, unit key): one priced unit
 
 
 def _status_in_force(finding: Finding) -> str:
     return finding.entry.status
 
 
-def score(findings: list[Finding], model: EffortModel, *, include_vendored: bool = False,
-          rate: float | None = None, currency: str = "USD",
+class ScoreError(UserError):
+    """A cost that cannot be computed: a currency without a rate."""
+
+
+@dataclass(slots=True)
+class _Group:
+    rule: Rule
+    members: list[int]
+    hours: Hours = ZERO
+
+
+def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord] | None = None,
+          include_vendored: bool = False, rate: float | None = None, currency: str = "USD",
           hours_per_day: float | None = None, path: str = "native",
           status_of: StatusOf = _status_in_force, set_prices: bool = True) -> Estimate:
-    """Price `findings` (sorted as in the result) on `path`, whose status of a finding is
-    `status_of(finding)`. With `set_prices`, each finding's `price` and `unit` are
-    filled in place (for the path whose statuses the findings carry). Raises ScoreError
-    for a currency without a rate."""
-    per_finding = [ZERO] * len(findings)
-    key_of: list[GroupKey] = [("", ())] * len(findings)
+    """Price `findings` (sorted as in the result) and the predicted lines of `files` on
+    `path`, whose status of a finding is `status_of(finding)`. With `set_prices`, each
+    finding's `price` and `unit` are filled in place. Raises ScoreError for a currency
+    without a rate."""
+    files = files or []
     statuses = [status_of(f) for f in findings]
-    own = [i for i, f in enumerate(findings) if include_vendored or not f.vendored]
-    apart = [i for i, f in enumerate(findings) if not include_vendored and f.vendored]
-    pricing = _Pricing(findings, statuses, model, per_finding, key_of)
-    own_groups = pricing.price(own)
-    apart_groups = pricing.price(apart)
-    fixed = dict(model.fixed) if own else {}
-    fixed_hours = sum(fixed.values(), ZERO)
-    change = sum((per_finding[i] for i in own), ZERO)
-    total = Effort(change + fixed_hours, grade(change.expected, model, "repository"),
-                   _reasons(own_groups, per_finding, None))
-    vendored_hours = sum((per_finding[i] for i in apart), ZERO)
-    vendored = Effort(vendored_hours, grade(vendored_hours.expected, model, "repository"),
-                      _reasons(apart_groups, per_finding, None))
+    vendored_paths = {r.path for r in files if r.vendored} | \
+        {f.use.file for f in findings if f.vendored}
+
+    def counted(file: str) -> bool:
+        return include_vendored or file not in vendored_paths
+
+    families = find_families(files, model, path)
+    silent = {m for family in families for m in family.members if m != family.representative}
+    family_of = {m: family.id for family in families for m in family.members}
+
+    # Lines: per file, priced at the category rates plus a review.
+    file_lines: dict[str, dict[str, int]] = {}
+    file_line_hours: dict[str, Hours] = {}
+    for record in files:
+        lines = {c: n for c, n in record.change.lines.get(path, {}).items() if n}
+        file_lines[record.path] = lines
+        if record.path in silent or not lines:
+            file_line_hours[record.path] = ZERO
+            continue
+        near_vendor = record.change.beside_vendor.get(path, {})
+        hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
+                                                + near_vendor.get(c, 0)
+                                                * model.vendor_branch_factor)
+                     for c, n in sorted(lines.items())), ZERO)
+        file_line_hours[record.path] = hours + model.review
+
+    # Per-finding line shares.
+    per_finding = [ZERO] * len(findings)
+    line_category = _line_categories(findings, statuses, model)
+    on_line: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, finding in enumerate(findings):
+        if line_category[i] and finding.use.file not in silent:
+            on_line[(finding.use.file, finding.use.line)].append(i)
+    for members in on_line.values():
+        category = min((line_category[i] for i in members), key=model.lines.order.index)
+        share = model.line_rates[category].scaled(1 / len(members))
+        for i in members:
+            per_finding[i] = share.scaled(model.vendor_branch_factor) \
+                if findings[i].use.vendor_branch else share
+
+    # Units: the per-unit items.
+    key_of: list[GroupKey | None] = [None] * len(findings)
+    groups: dict[GroupKey, _Group] = {}
+    for i, finding in enumerate(findings):
+        if finding.use.file in silent or statuses[i] == "native":
+            continue
+        use, entry = finding.use, finding.entry
+        rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
+        if rule is None:
+            continue
+        key = key_of[i] = (rule.name, _unit_key(rule.unit, finding, model, counted))
+        groups.setdefault(key, _Group(rule, [])).members.append(i)
+    unit_share = [ZERO] * len(findings)
+    for group in groups.values():
+        hardest = max((statuses[i] for i in group.members), key=STATUSES.index)
+        group.hours = group.rule.hours_for(hardest)
+        share = group.hours.scaled(1 / len(group.members))
+        for i in group.members:
+            scaled = share.scaled(model.vendor_branch_factor) \
+                if findings[i].use.vendor_branch else share
+            unit_share[i] = scaled
+            per_finding[i] = per_finding[i] + scaled
+
+    # Per file: lines and the unit shares of its findings.
     by_file: dict[str, list[int]] = defaultdict(list)
     for i, finding in enumerate(findings):
         by_file[finding.use.file].append(i)
-    own_set = set(own)
-    files: dict[str, Effort] = {}
-    for file_path, indices in sorted(by_file.items()):
-        hours = sum((per_finding[i] for i in indices), ZERO)
-        groups = own_groups if indices[0] in own_set else apart_groups
-        mine = {key: groups[key] for key in sorted({key_of[i] for i in indices})}
-        files[file_path] = Effort(hours, grade(hours.expected, model, "file"),
-                                  _reasons(mine, per_finding, indices))
+    file_efforts: dict[str, Effort] = {}
+    for file in sorted(set(file_lines) | set(by_file)):
+        indices = by_file.get(file, [])
+        hours = file_line_hours.get(file, ZERO) + sum((unit_share[i] for i in indices), ZERO)
+        reasons = _reasons(file_lines.get(file, {}) if file not in silent else {},
+                           model, {k: g for k, g in groups.items()
+                                   if any(i in g.members for i in indices)},
+                           unit_share, set(indices), None)
+        file_efforts[file] = Effort(hours, grade(hours.expected, model, "file"), reasons,
+                                    dict(sorted(file_lines.get(file, {}).items())),
+                                    family_of.get(file, ""))
+
+    # The project: own code (plus vendored on request), fixed items once.
+    own_files = [f for f in file_efforts if counted(f)]
+    own_set = set(own_files)
+    apart_files = [f for f in file_efforts if not counted(f)]
+    own_groups = {k: g for k, g in groups.items()
+                  if any(counted(findings[i].use.file) for i in g.members)}
+    change = sum((file_efforts[f].hours for f in own_files), ZERO)
+    apart = sum((file_efforts[f].hours for f in apart_files), ZERO)
+    priced_lines: dict[str, int] = defaultdict(int)
+    line_files: dict[str, set[str]] = defaultdict(set)
+    for file in own_files:
+        if file in silent:
+            continue
+        for category, n in file_lines.get(file, {}).items():
+            priced_lines[category] += n
+            line_files[category].add(file)
+    any_work = any(file_lines.get(f) for f in own_files) or any(
+        counted(f.use.file) for f in findings)
+    fixed = dict(model.fixed) if any_work else {}
+    total_hours = change + sum(fixed.values(), ZERO)
+    total = Effort(total_hours, grade(change.expected, model, "repository"),
+                   _reasons(dict(priced_lines), model, own_groups, unit_share,
+                            {i for i, f in enumerate(findings) if f.use.file in own_set},
+                            line_files), dict(sorted(priced_lines.items())))
+    vendored = Effort(apart, grade(apart.expected, model, "repository"), ())
+
     hours_per_day = hours_per_day or model.hours_per_day
     rate = day_rate(model, currency, rate)
     day = rate / hours_per_day
-    cost = Cost(currency, rate, total.hours.low * day, total.hours.expected * day,
-                total.hours.high * day)
-    by_category: dict[str, Hours] = defaultdict(lambda: ZERO)
-    for i in own:
-        by_category[findings[i].entry.category] += per_finding[i]
-    portable = [statuses[i] in ("native", "rename") for i in own]
-    uncertain = sum(per_finding[i].expected for i in own
+    cost = Cost(currency, rate, total_hours.low * day, total_hours.expected * day,
+                total_hours.high * day)
+    by_category = _by_category(priced_lines, model, own_groups, line_files)
+    own_findings = [i for i, f in enumerate(findings) if counted(f.use.file)]
+    portable = [statuses[i] in ("native", "rename") for i in own_findings]
+    uncertain = sum(per_finding[i].expected for i in own_findings
                     if findings[i].entry.confidence in UNCERTAIN)
     if set_prices:
-        units = {rule.name: rule.unit for rule in (*model.status_rules.values(), *model.items)}
         for i, finding in enumerate(findings):
-            name, key = key_of[i]
             finding.price = per_finding[i]
-            finding.unit = PricedUnit(name, units.get(name, ""), key)
+            key = key_of[i]
+            finding.unit = PricedUnit(key[0], groups[key].rule.unit, key[1]) \
+                if key is not None else PricedUnit(f"lines.{line_category[i] or 'none'}",
+                                                   "line", (finding.use.file,))
     return Estimate(
         path=path, total=total, vendored=vendored, include_vendored=include_vendored,
         fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
-        inferred_share=uncertain / total.hours.expected if total.hours.expected else 0.0,
-        cost=cost, hours_per_day=hours_per_day, rules_used=_lines(own_groups, per_finding),
-        by_category=dict(sorted(by_category.items())), method=method(model), files=files)
+        inferred_share=uncertain / total_hours.expected if total_hours.expected else 0.0,
+        cost=cost, hours_per_day=hours_per_day,
+        rules_used=_rules_used(priced_lines, line_files, model, own_groups),
+        by_category=by_category, method=method(model), files=file_efforts,
+        lines=dict(sorted(priced_lines.items())), families=families,
+        ceiling=_ceiling(files, file_lines, own_set, _code_hours(
+            own_files, silent, file_line_hours, groups, findings, counted), model))
 
 
 def method(model: EffortModel) -> Method:
     """The weights in force, as every report's "how this was estimated" shows them."""
-    rules = [*(model.status_rules[s] for s in STATUSES), *model.items]
     return Method(model.version,
-                  tuple(PricingRule(r.name, r.unit, dict(r.hours)) for r in rules),
-                  dict(model.fixed), dict(model.grade_limits))
-
-
-class ScoreError(UserError):
-    """A cost that cannot be computed: a currency without a rate."""
+                  tuple(PricingRule(r.name, r.unit, dict(r.hours)) for r in model.items),
+                  dict(model.fixed), dict(model.grade_limits), dict(model.line_rates),
+                  model.review, dict(model.validation))
 
 
 def day_rate(model: EffortModel, currency: str, rate: float | None) -> float:
@@ -122,47 +225,38 @@ def day_rate(model: EffortModel, currency: str, rate: float | None) -> float:
     return model.default_rate[currency]
 
 
-# A group is one priced unit: (rule name, unit key) -> finding indices.
-Groups = dict[GroupKey, tuple[Rule, list[int]]]
+def find_families(files: list[FileRecord], model: EffortModel, path: str) -> list[Family]:
+    """Generated files and near-identical small files, grouped per folder.
+
+    A folder's files marked generated form one family when there are at least two; small
+    files sharing a skeleton form one when there are `family_min_members` of them. The
+    representative is the member with the most lines to change (then the first path).
+    """
+    buckets: dict[tuple[str, str, str], list[FileRecord]] = defaultdict(list)
+    for record in files:
+        folder = record.path.rsplit("/", 1)[0] if "/" in record.path else ""
+        if record.change.generated:
+            buckets[(folder, "generated", "")].append(record)
+        elif record.change.skeleton and record.change.total(path) > 0:
+            suffix = record.path.rsplit(".", 1)[-1]
+            buckets[(folder, "near-identical", record.change.skeleton + suffix)].append(record)
+    families = []
+    for (folder, reason, _shape), members in sorted(buckets.items()):
+        needed = 2 if reason == "generated" else model.family_min_members
+        if len(members) < needed:
+            continue
+        members.sort(key=lambda r: r.path)
+        representative = max(members, key=lambda r: (r.change.total(path), -members.index(r)))
+        families.append((folder, reason, tuple(m.path for m in members), representative.path))
+    return [Family(f"F{n}", folder, paths, representative, reason)
+            for n, (folder, reason, paths, representative) in enumerate(families, 1)]
 
 
-class _Pricing:
-    """Groups findings into priced units and gives each finding its share of its unit."""
-
-    def __init__(self, findings: list[Finding], statuses: list[str], model: EffortModel,
-                 per_finding: list[Hours], key_of: list[GroupKey]) -> None:
-        self.findings, self.statuses, self.model = findings, statuses, model
-        self.per_finding, self.key_of = per_finding, key_of
-
-    def price(self, indices: list[int]) -> Groups:
-        groups: Groups = {}
-        model, findings, statuses = self.model, self.findings, self.statuses
-        for i in indices:
-            finding = findings[i]
-            use, entry = finding.use, finding.entry
-            rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
-            key = self.key_of[i] = (rule.name, _unit_key(rule.unit, finding, model))
-            groups.setdefault(key, (rule, []))[1].append(i)
-        for rule, members in groups.values():
-            hardest = max((statuses[i] for i in members), key=STATUSES.index)
-            share = rule.hours_for(hardest).scaled(1 / len(members))
-            beside_vendor = share.scaled(model.vendor_branch_factor)
-            for i in members:
-                self.per_finding[i] = beside_vendor if findings[i].use.vendor_branch else share
-        return groups
-
-
-def _unit_key(unit: str, finding: Finding, model: EffortModel) -> tuple[str, ...]:
-    use = finding.use
-    if unit == "site":
-        return (use.file, use.resolved)
-    if unit == "kernel":  # the function holding the code; file scope is one unit too
-        return (use.file, use.function)
-    if unit == "file":
-        return (use.file,)
-    if unit == "package":
-        return (package_name(finding, model),)
-    return ()
+def grade(hours: float, model: EffortModel, scope: str) -> str:
+    for letter, limit in zip(GRADES, model.grade_limits[scope], strict=False):
+        if hours <= limit:
+            return letter
+    return GRADES[-1]
 
 
 def package_name(finding: Finding, model: EffortModel) -> str:
@@ -176,25 +270,52 @@ def package_name(finding: Finding, model: EffortModel) -> str:
     return model.package(name)
 
 
-def grade(hours: float, model: EffortModel, scope: str) -> str:
-    for grade, limit in zip(GRADES, model.grade_limits[scope], strict=False):
-        if hours <= limit:
-            return grade
-    return GRADES[-1]
+def _line_categories(findings: list[Finding], statuses: list[str], model: EffortModel
+                     ) -> list[str]:
+    """The change category of each finding's line on this path ("" when it runs as is)."""
+    return ["" if statuses[i] == "native" else model.lines.category_of(f)
+            for i, f in enumerate(findings)]
 
 
-def _reasons(groups: Groups, per_finding: list[Hours], only: list[int] | None
-             ) -> tuple[Reason, ...]:
-    """The top reasons, by expected hours, among `only` (one file's findings) or all."""
-    wanted = None if only is None else set(only)
-    by_rule: dict[str, list[float]] = {}  # rule -> [findings, units, hours]
+def _unit_key(unit: str, finding: Finding, model: EffortModel,
+              counted: Callable[[str], bool]) -> tuple[str, ...]:
+    use = finding.use
+    if unit == "site":
+        return (use.file, use.resolved)
+    if unit == "kernel":  # the function holding the code; file scope is one unit too
+        return (use.file, use.function)
+    if unit == "file":
+        return (use.file,)
+    if unit == "package":
+        return (package_name(finding, model),)
+    if unit == "name":
+        return (use.resolved,)
+    # project: vendored code's share of a project item stays apart from the user's own
+    return ("",) if counted(use.file) else ("vendored",)
+
+
+def _reasons(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _Group],
+             unit_share: list[Hours], wanted: set[int],
+             line_files: dict[str, set[str]] | None) -> tuple[Reason, ...]:
+    """The top reasons by expected hours: categories of lines (in how many files, when
+    `line_files` says), then per-unit items."""
     found: list[Reason] = []
-    for (name, unit_key), (rule, members) in sorted(groups.items()):
-        inside = members if wanted is None else [i for i in members if i in wanted]
-        hours = sum(per_finding[i].expected for i in inside)
+    for category, count in lines.items():
+        hours = model.line_rates[category].expected * count
+        if hours <= 0:
+            continue
+        if line_files is None:  # one file's own reasons: no "in 1 file"
+            found.append(Reason(f"file_lines.{category}", {"count": count}, hours))
+            continue
+        units = len(line_files.get(category, ()))
+        found.append(Reason(f"lines.{category}", {"count": count, "units": units}, hours))
+    by_rule: dict[str, list[float]] = {}
+    for (name, unit_key), group in sorted(groups.items()):
+        inside = [i for i in group.members if i in wanted]
+        hours = sum(unit_share[i].expected for i in inside)
         if not inside or hours <= 0:
             continue
-        if rule.unit == "package":  # each package is its own reason: "depends on flash-attn"
+        if group.rule.unit == "package":  # each package is its own reason
             found.append(Reason("dependency", {"name": unit_key[0]}, hours))
             continue
         slot = by_rule.setdefault(name, [0, 0, 0.0])
@@ -207,16 +328,62 @@ def _reasons(groups: Groups, per_finding: list[Hours], only: list[int] | None
     return tuple(found[:TOP_REASONS])
 
 
-def _lines(groups: Groups, per_finding: list[Hours]) -> list[RuleUse]:
-    """One line per pricing rule: its units, findings and the hours they were given."""
-    per_rule: dict[str, list[tuple[Rule, list[int]]]] = defaultdict(list)
+def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: EffortModel,
+                groups: dict[GroupKey, _Group]) -> list[RuleUse]:
+    """One row per line category and per item: what the method section lists."""
+    used = [RuleUse(f"lines.{c}", "line", n, len(line_files[c]),
+                    model.line_rates[c].scaled(n)) for c, n in sorted(lines.items())]
+    changed = set().union(*line_files.values()) if line_files else set()
+    if changed:
+        used.append(RuleUse("review", "file", len(changed), len(changed),
+                            model.review.scaled(len(changed))))
+    per_item: dict[str, list[_Group]] = defaultdict(list)
     for (name, _key), group in sorted(groups.items()):
-        per_rule[name].append(group)
-    lines = []
-    for name in sorted(per_rule):
-        entries = per_rule[name]
-        members = [i for _rule, group in entries for i in group]
-        hours = sum((per_finding[i] for i in members), ZERO)
-        rule = entries[0][0]
-        lines.append(RuleUse(rule.name, rule.unit, len(entries), len(members), hours))
-    return lines
+        per_item[name].append(group)
+    for name in sorted(per_item):
+        entries = per_item[name]
+        used.append(RuleUse(name, entries[0].rule.unit, len(entries),
+                            sum(len(g.members) for g in entries),
+                            sum((g.hours for g in entries), ZERO)))
+    return used
+
+
+def _by_category(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _Group],
+                 line_files: dict[str, set[str]]) -> dict[str, Hours]:
+    """Hours by change category (lines), plus the review and each item."""
+    hours: dict[str, Hours] = defaultdict(lambda: ZERO)
+    for category, count in lines.items():
+        hours[category] += model.line_rates[category].scaled(count)
+    changed = set().union(*line_files.values()) if line_files else set()
+    if changed:
+        hours["review"] += model.review.scaled(len(changed))
+    for (name, _key), group in groups.items():
+        hours[name] += group.hours
+    return {k: v for k, v in sorted(hours.items()) if v.high > 0}
+
+
+def _code_hours(own_files: list[str], silent: set[str], file_line_hours: dict[str, Hours],
+                groups: dict[GroupKey, _Group], findings: list[Finding],
+                counted: Callable[[str], bool]) -> float:
+    """Expected hours of changing the code itself: lines and per-file, per-site and
+    per-kernel items, not what a rewrite from scratch needs too (dependencies to replace,
+    environment variables, the build switch, CI)."""
+    hours = sum(file_line_hours.get(f, ZERO).expected for f in own_files if f not in silent)
+    for group in groups.values():
+        if group.rule.unit in ("file", "site", "kernel") and any(
+                counted(findings[i].use.file) for i in group.members):
+            hours += group.hours.expected
+    return hours
+
+
+def _ceiling(files: list[FileRecord], file_lines: dict[str, dict[str, int]], own: set[str],
+             estimate: float, model: EffortModel) -> Ceiling | None:
+    """Basic COCOMO on the lines of the own files that need changes; `estimate` is the
+    expected hours of changing their code, which the ceiling is compared with."""
+    touched = [r for r in files if r.path in own and file_lines.get(r.path)]
+    if not touched:
+        return None
+    kloc = sum(r.lines for r in touched) / 1000
+    params = model.ceiling
+    hours = params["a"] * math.pow(kloc, params["b"]) * params["hours_per_month"]
+    return Ceiling(hours, sum(r.lines for r in touched), len(touched), estimate > hours)

@@ -6,15 +6,18 @@ stops the scan of the others.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from migrate import suppress
+from migrate.change import LineModel, predict
 from migrate.decode import decode, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
 from migrate.mappings.load import MappingSet
 from migrate.match import match_use
-from migrate.model import Diagnostic, FileRecord, FileResult, Skipped
+from migrate.model import Diagnostic, FileRecord, FileResult, Finding, Skipped
+from migrate.paths import status_on
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
 # every file's share is in the result either way.
@@ -26,6 +29,7 @@ class WorkerState:
     mappings: MappingSet
     context: RepoContext
     path: str = "native"  # the port path whose statuses findings carry
+    lines: LineModel | None = None  # predicts the lines to change (None: not priced)
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -68,5 +72,26 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
             findings.append(finding)
     # The comment may sit on the line above the finding, so read the file's lines here.
     diagnostics.extend(suppress.mark(findings, decoded.text, rel))
+    if state.lines is not None:
+        change = predict(findings, decoded.text, record.language, state.lines,
+                         lambda f, path: status_on(f.entry, path))
+        record = dataclasses.replace(record, change=change)
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=frozenset(output.defined_names))
+
+
+def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
+              state: WorkerState) -> FileRecord:
+    """The record with its lines predicted again from `findings`: after the whole scan
+    shows some of the file's findings to be the repository's own names, their lines
+    are not port work. Reads the file again (only such files are)."""
+    if state.lines is None:
+        return record
+    try:
+        data = candidate.path.read_bytes()
+    except OSError:
+        return record
+    text = decode(data).text
+    change = predict(findings, text, record.language, state.lines,
+                     lambda f, path: status_on(f.entry, path))
+    return dataclasses.replace(record, change=change)

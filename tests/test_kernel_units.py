@@ -22,19 +22,42 @@ __global__ void b(unsigned* out) {
 """
 
 
-def test_ptx_units_are_functions(tmp_path: Path) -> None:
+def test_an_asm_block_counts_its_lines_and_their_surroundings(tmp_path: Path) -> None:
+    """Inline PTX is priced by lines: each asm statement's lines plus one line before and
+    after (its guard and fallback), counted once where blocks are neighbours."""
     (tmp_path / "k.cu").write_text(TWO_KERNELS)
     result = scan(Settings(root=tmp_path, jobs=1))
-    estimate = result.estimate
-    assert estimate is not None
-    ptx_units = {(f.unit.rule, f.unit.key) for f in result.findings
-                 if f.use.resolved == "asm" and f.unit is not None}
-    assert ptx_units == {("ptx", ("k.cu", "a")), ("ptx", ("k.cu", "b"))}
+    record = next(f for f in result.files if f.path == "k.cu")
+    # Kernel a: asm on lines 4 and 5 -> lines 3-6; kernel b: asm on line 10 -> lines 9-11.
+    assert record.change.lines["native"] == {"include": 1, "ptx": 7}
+    assert record.change.lines["suda"] == {"include": 1, "ptx": 7}  # SUDA has no PTX either
     functions = [f.use.function for f in result.findings if f.use.resolved == "asm"]
     assert functions == ["a", "a", "b"]
-    ptx_line = next(line for line in estimate.rules_used if line.rule == "ptx")
-    assert (ptx_line.units, ptx_line.findings) == (2, 3)
-    # The header include is a one-line swap, not a tensor-core unit of its own.
+    estimate = result.estimate
+    assert estimate is not None
+    effort = estimate.file("k.cu")
+    rates = {r.rule: r for r in estimate.rules_used}
+    assert rates["lines.ptx"].units == 7
+    # The header include is a one-line swap, not a tensor-core redesign of its own.
     include = next(f for f in result.findings if f.use.resolved == "mma.h")
-    assert include.unit is not None and include.unit.rule == "kernel-header"
-    assert include.use.function == ""
+    assert include.unit is not None and include.unit.rule == "lines.include"
+    assert "tensor-core" not in rates
+    assert effort.lines == {"include": 1, "ptx": 7}
+
+
+MULTILINE = """__device__ unsigned f(unsigned a, unsigned b) {
+  unsigned r;
+  asm volatile(
+      "add.u32 %0, %1, %2;"
+      : "=r"(r)
+      : "r"(a), "r"(b));
+  return r;
+}
+"""
+
+
+def test_a_multi_line_asm_statement_counts_every_line(tmp_path: Path) -> None:
+    (tmp_path / "m.cu").write_text(MULTILINE)
+    result = scan(Settings(root=tmp_path, jobs=1))
+    record = next(f for f in result.files if f.path == "m.cu")
+    assert record.change.lines["native"] == {"ptx": 6}  # lines 2-7: the statement 3-6 +1 each

@@ -15,6 +15,7 @@ from __future__ import annotations
 import click
 
 from migrate import __version__
+from migrate.cli.calibrate import calibrate_command
 from migrate.cli.ci import baseline_group, diff
 from migrate.cli.scan import scan
 from migrate.cli.tables import explain, mappings_group
@@ -27,7 +28,7 @@ def main() -> None:
     rest takes to port."""
 
 
-for command in (scan, explain, mappings_group, baseline_group, diff):
+for command in (scan, explain, mappings_group, baseline_group, diff, calibrate_command):
     main.add_command(command)
 
 __all__ = ("main",)

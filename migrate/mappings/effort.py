@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.change import LineModel, LinePattern, LineRule
 from migrate.mappings.validate import MappingError
-from migrate.model import STATUSES, USE_KINDS, ZERO, Hours
+from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Hours
 from migrate.tomlpos import Section, line_of
 
 EFFORT_FILE = "effort.toml"
-UNITS = ("file", "site", "kernel", "package", "project")
+UNITS = ("file", "site", "kernel", "package", "name", "project")
 _MATCH_KEYS = ("categories", "names", "kinds", "statuses")
 __all__ = ("ZERO", "EffortModel", "Hours", "Rule", "load_effort")
 
@@ -35,12 +36,17 @@ class Rule:
     kinds: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
     is_item: bool = False
+    # `except.categories` / `except.kinds`: findings the rule leaves to the next one.
+    except_categories: frozenset[str] = frozenset()
+    except_kinds: frozenset[str] = frozenset()
 
     def fits(self, category: str, resolved: str, kind: str, status: str) -> bool:
         return ((not self.categories or category in self.categories)
                 and (not self.names or resolved in self.names)
                 and (not self.kinds or kind in self.kinds)
-                and (not self.statuses or status in self.statuses))
+                and (not self.statuses or status in self.statuses)
+                and category not in self.except_categories
+                and kind not in self.except_kinds)
 
     def hours_for(self, status: str) -> Hours:
         return self.hours.get(status, self.hours.get("*", ZERO))
@@ -53,7 +59,9 @@ class EffortModel:
     hours_per_day: float
     default_currency: dict[str, str]
     default_rate: dict[str, float]
-    status_rules: dict[str, Rule]
+    lines: LineModel  # how findings and syntax become lines to change
+    line_rates: dict[str, Hours]  # category -> hours per changed line
+    review: Hours  # per file that changes
     items: list[Rule]
     fixed: dict[str, Hours]
     grade_limits: dict[str, tuple[float, ...]] = field(default_factory=dict)
@@ -61,7 +69,10 @@ class EffortModel:
     # Scale for the share of a use beside another vendor's branch (USE_ROCM, __SUPA__):
     # the abstraction to port through already exists.
     vendor_branch_factor: float = 1.0
-    _rule_cache: dict[tuple[str, str, str, str], Rule] = field(
+    family_min_members: int = 3
+    ceiling: dict[str, float] = field(default_factory=dict)  # COCOMO a, b, hours_per_month
+    validation: dict[str, Any] = field(default_factory=dict)
+    _rule_cache: dict[tuple[str, str, str, str], Rule | None] = field(
         default_factory=dict, repr=False, compare=False)
 
     def package(self, name: str) -> str:
@@ -72,15 +83,14 @@ class EffortModel:
                 return alias
         return name
 
-    def rule_for(self, category: str, resolved: str, kind: str, status: str) -> Rule:
+    def rule_for(self, category: str, resolved: str, kind: str, status: str) -> Rule | None:
+        """The first per-unit item a finding fits, or None (its lines are its price)."""
         key = (category, resolved, kind, status)
-        rule = self._rule_cache.get(key)
-        if rule is None:  # the same few hundred names recur across a whole repository
-            rule = next((item for item in self.items
-                         if item.fits(category, resolved, kind, status)),
-                        self.status_rules[status])
-            self._rule_cache[key] = rule
-        return rule
+        if key not in self._rule_cache:  # the same few hundred names recur in a repository
+            self._rule_cache[key] = next(
+                (item for item in self.items if item.fits(category, resolved, kind, status)),
+                None)
+        return self._rule_cache[key]
 
 
 def load_effort(overlays: tuple[Path, ...], categories: frozenset[str],
@@ -124,8 +134,8 @@ class _Reader:
                        default=1 if section is None else 0)
 
     def model(self, doc: dict[str, Any]) -> EffortModel:
-        self.only(doc, ("version", "cost", "status", "item", "packages", "fixed", "grade",
-                        "vendor_branch"), None, "top level")
+        self.only(doc, ("version", "cost", "lines", "item", "packages", "fixed", "grade",
+                        "vendor_branch", "family", "ceiling", "validation"), None, "top level")
         cost = self.table(doc, "cost", 1)
         at = self.header_line("[cost]")
         self.only(cost, ("hours_per_day", "default_currency", "default_rate"), "cost", "[cost]")
@@ -136,22 +146,15 @@ class _Reader:
         rates = {str(k): self.number(v, self.key_line(("cost", "default_rate"), k), f"rate {k}",
                                      positive=True)
                  for k, v in self.table(cost, "default_rate", at).items()}
-        status_at = self.header_line("[status]")
-        statuses = self.table(doc, "status", 1)
-        if sorted(statuses) != sorted(STATUSES):
-            raise self.fail(status_at, f"[status] must price exactly: {', '.join(STATUSES)}")
-        status_rules = {name: self.rule(name, self.table(statuses, name, status_at),
-                                        self.key_line("status", name), ("status", name),
-                                        is_item=False)
-                        for name in STATUSES}
+        line_model, line_rates, review = self.line_model(self.table(doc, "lines", 1))
         items = []
         for index, raw in enumerate(doc.get("item", [])):
             line = self.header_line("[[item]]", index)
             if not isinstance(raw, dict) or not raw.get("name"):
                 raise self.fail(line, "an [[item]] needs a name")
             name = str(raw["name"])
-            if name in STATUSES or any(item.name == name for item in items):
-                raise self.fail(line, f"item name '{name}' is used twice or is a status")
+            if any(item.name == name for item in items):
+                raise self.fail(line, f"item name '{name}' is used twice")
             items.append(self.rule(name, raw, line, ("item", index), is_item=True))
         fixed = {}
         for name, raw in self.table(doc, "fixed", 1).items():
@@ -179,15 +182,111 @@ class _Reader:
         if factor > 1:
             raise self.fail(self.key_line("vendor_branch", "factor"),
                             "[vendor_branch] factor must be in (0, 1]")
+        family = self.table(doc, "family", 1) if "family" in doc else {}
+        self.only(family, ("min_members",), "family", "[family]")
+        members = self.number(family.get("min_members", 3),
+                              self.key_line("family", "min_members"), "min_members",
+                              positive=True)
+        ceiling = self.table(doc, "ceiling", 1) if "ceiling" in doc else \
+            {"a": 2.4, "b": 1.05, "hours_per_month": 152}
+        self.only(ceiling, ("a", "b", "hours_per_month"), "ceiling", "[ceiling]")
+        ceiling_values = {k: self.number(ceiling.get(k), self.key_line("ceiling", k), k,
+                                         positive=True) for k in ("a", "b", "hours_per_month")}
         return EffortModel(str(doc.get("version", "0")), self.shown, hours_per_day, currency,
-                           rates, status_rules, items, fixed, limits,
+                           rates, line_model, line_rates, review, items, fixed, limits,
                            {str(k): str(v) for k, v in aliases.items()},
-                           vendor_branch_factor=factor)
+                           vendor_branch_factor=factor, family_min_members=int(members),
+                           ceiling=ceiling_values,
+                           validation=self.validation(doc.get("validation", {})))
+
+    def line_model(self, raw: dict[str, Any]) -> tuple[LineModel, dict[str, Hours], Hours]:
+        """[lines]: the order, rules, patterns and rates that turn findings into lines."""
+        section = "lines"
+        self.only(raw, ("order", "asm_extra_lines", "fallback", "rates", "review", "rule",
+                        "pattern"), section, "[lines]")
+        known = frozenset(CHANGE_CATEGORIES)
+        order = raw.get("order")
+        order_line = self.key_line(section, "order")
+        if not isinstance(order, list) or sorted(order) != sorted(known):
+            raise self.fail(order_line, "[lines] order must list each category once: "
+                                        + ", ".join(CHANGE_CATEGORIES))
+        extra = self.number(raw.get("asm_extra_lines", 2),
+                            self.key_line(section, "asm_extra_lines"), "asm_extra_lines")
+        fallback = self.table(raw, "fallback", self.header_line("[lines]"))
+        for status, category in fallback.items():
+            line = self.key_line((section, "fallback"), status)
+            self.check_words(frozenset([status]), frozenset(STATUSES), line, "status")
+            self.check_words(frozenset([str(category)]), known, line, "category")
+        rates_raw = self.table(raw, "rates", self.header_line("[lines]"))
+        missing = sorted(known - set(rates_raw))
+        if missing:
+            raise self.fail(self.header_line("[lines.rates]"),
+                            f"[lines.rates] must price every category (missing: "
+                            f"{', '.join(missing)})")
+        rates = {}
+        for category, value in rates_raw.items():
+            line = self.key_line((section, "rates"), category)
+            self.check_words(frozenset([category]), known, line, "category")
+            rates[category] = self.hours(value, line)
+        review_raw = self.table(raw, "review", self.header_line("[lines]"))
+        review = self.hours(review_raw.get("hours"), self.key_line((section, "review"), "hours"))
+        rules = []
+        for index, rule in enumerate(raw.get("rule", [])):
+            line = self.header_line("[[lines.rule]]", index)
+            where = (section, "rule", index)
+            self.only(rule, ("category", "match"), where, "a [[lines.rule]]")
+            self.check_words(frozenset([str(rule.get("category"))]), known, line, "category")
+            match = rule.get("match", {})
+            in_match = (*where, "match")
+            self.only(match, ("categories", "kinds", "names", "languages"), in_match,
+                      "match of a [[lines.rule]]")
+            sets = {key: self.words(match.get(key, []), self.key_line(in_match, key), key)
+                    for key in ("categories", "kinds", "names", "languages")}
+            self.check_words(sets["categories"], self.categories,
+                             self.key_line(in_match, "categories"), "category")
+            self.check_words(sets["kinds"], frozenset(USE_KINDS),
+                             self.key_line(in_match, "kinds"), "kind")
+            if not any(sets.values()):
+                raise self.fail(line, "a [[lines.rule]] matches nothing: give match.*")
+            rules.append(LineRule(str(rule["category"]), sets["categories"], sets["kinds"],
+                                  sets["names"], sets["languages"]))
+        patterns = []
+        for index, pattern in enumerate(raw.get("pattern", [])):
+            line = self.header_line("[[lines.pattern]]", index)
+            where = (section, "pattern", index)
+            self.only(pattern, ("category", "languages", "kernel_files", "regex", "share"),
+                      where, "a [[lines.pattern]]")
+            self.check_words(frozenset([str(pattern.get("category"))]), known, line,
+                             "category")
+            try:
+                regex = re.compile(str(pattern.get("regex", "")), re.M)
+            except re.error as exc:
+                raise self.fail(self.key_line(where, "regex"), f"bad regex: {exc}") from None
+            share_raw = self.table(pattern, "share", line)
+            share = {str(k): self.number(v, self.key_line((*where, "share"), k), "share")
+                     for k, v in share_raw.items()}
+            if any(v > 1 for v in share.values()):
+                raise self.fail(self.key_line(where, "share"), "a share is at most 1")
+            languages = self.words(pattern.get("languages", []),
+                                   self.key_line(where, "languages"), "languages")
+            patterns.append(LinePattern(str(pattern["category"]), regex, languages, share,
+                                        bool(pattern.get("kernel_files", False))))
+        model = LineModel(tuple(str(c) for c in order), tuple(rules), tuple(patterns),
+                          int(extra), {str(k): str(v) for k, v in fallback.items()})
+        return model, rates, review
+
+    def validation(self, raw: object) -> dict[str, Any]:
+        """[validation]: the calibration figures this model version was measured with."""
+        if not isinstance(raw, dict):
+            raise self.fail(self.header_line("[validation]"), "[validation] must be a table")
+        self.only(raw, ("pairs", "rho", "median_ratio", "within_2x", "sources", "paths",
+                        "note"), "validation", "[validation]")
+        return dict(raw)
 
     def rule(self, name: str, raw: dict[str, Any], line: int, section: tuple[str | int, ...],
              is_item: bool) -> Rule:
         """The rule of table `section` (("item", 2), ("status", "native")) at `line`."""
-        allowed = ("name", "match", "unit", "hours") if is_item else ("unit", "hours")
+        allowed = ("name", "match", "except", "unit", "hours") if is_item else ("unit", "hours")
         self.only(raw, allowed, section, f"rule '{name}'")
         unit = raw.get("unit")
         if unit not in UNITS:
@@ -223,8 +322,21 @@ class _Reader:
         if is_item and not any(sets.values()):
             raise self.fail(line, f"item '{name}' matches nothing: give match.categories, "
                                   "names, kinds or statuses")
+        excepted = raw.get("except", {})
+        in_except = (*section, "except")
+        if not isinstance(excepted, dict):
+            raise self.fail(line, f"except of '{name}' must be a table")
+        self.only(excepted, ("categories", "kinds"), in_except, f"except of '{name}'")
+        except_categories = self.words(excepted.get("categories", []),
+                                       self.key_line(in_except, "categories"), "categories")
+        self.check_words(except_categories, self.categories,
+                         self.key_line(in_except, "categories"), "category")
+        except_kinds = self.words(excepted.get("kinds", []), self.key_line(in_except, "kinds"),
+                                  "kinds")
+        self.check_words(except_kinds, frozenset(USE_KINDS), self.key_line(in_except, "kinds"),
+                         "kind")
         return Rule(name, str(unit), hours, sets["categories"], sets["names"], sets["kinds"],
-                    sets["statuses"], is_item)
+                    sets["statuses"], is_item, except_categories, except_kinds)
 
     def hours(self, raw: object, line: int) -> Hours:
         if not isinstance(raw, list) or len(raw) != 3:

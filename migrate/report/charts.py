@@ -12,6 +12,7 @@ from typing import Any
 
 from migrate.model import STATUSES, Estimate, ScanResult
 from migrate.report import numbers
+from migrate.report.messages import change_label
 
 BAR_SPACE = 300  # SVG units for the longest bar
 TOP_FILES = 10
@@ -23,7 +24,7 @@ def build(result: ScanResult, score: Estimate, own: list[int], lang: str,
     statuses = Counter(result.findings[i].entry.status for i in own)
     status_bars = [(t(f"status.{s}"), statuses[s], numbers.integer(statuses[s], lang), s)
                    for s in STATUSES]
-    by_category = sorted(((category(name), hours.expected)
+    by_category = sorted(((change_label(name, lang), hours.expected)
                           for name, hours in score.by_category.items() if hours.expected > 0),
                          key=lambda kv: (-kv[1], kv[0]))
     by_category += [(t("report.ci_fixed"), h.expected) for h in score.fixed.values()]

@@ -63,8 +63,11 @@ def _file_effort(result: ScanResult, path: str) -> dict[str, Any]:
     if estimate is None:
         return {}
     effort = estimate.file(path)
-    return {"effort": effort.hours.to_dict(), "grade": effort.grade,
+    data = {"effort": effort.hours.to_dict(), "grade": effort.grade,
             "reasons": reasons_data(effort)}
+    if effort.family:
+        data["family"] = effort.family
+    return data
 
 
 def render(result: ScanResult, lang: str = "en") -> str:

@@ -28,6 +28,17 @@ def diagnostic_message(diagnostic: Diagnostic, lang: str = "en") -> str:
         return str(diagnostic.args.get("message", diagnostic.code))
 
 
+def change_label(key: str, lang: str) -> str:
+    """A part of the estimate in words: a category of lines (`rename`, `lines.ptx`), the
+    review, or a per-unit item (`tensor-core`, `dependency`)."""
+    key = key.removeprefix("lines.")
+    catalog = i18n.catalog(lang)
+    for candidate in (f"change.{key}", f"rule.{key}"):
+        if candidate in catalog:
+            return catalog[candidate]
+    return key
+
+
 def skip_reason(reason: str, lang: str) -> str:
     key = f"skip.{reason}"
     return i18n.text(lang, key) if key in i18n.catalog(lang) else reason
@@ -47,7 +58,7 @@ def path_sentences(result: ScanResult, lang: str) -> list[str]:
     if compared.cheaper == "same":
         lines.append(i18n.text(lang, "text.paths_same"))
         return lines
-    labels = [result.category_label(d.category, lang) for d in compared.differences]
+    labels = [change_label(d.category, lang) for d in compared.differences]
     separator = i18n.text(lang, "text.list_separator")
     lines.append(i18n.text(lang, "text.paths_cheaper",
                            path=i18n.text(lang, f"text.path_name_{compared.cheaper}"),

@@ -126,8 +126,18 @@ def print_effort(console: Console, result: ScanResult, lang: str) -> None:
         i18n.text(lang, "text.shares", portable=summary["portable"],
                   inferred=summary["inferred"]),
     ]
+    lines.append(i18n.text(lang, "text.lines", native=summary["change_lines"],
+                           suda=summary["suda_lines"]))
     if summary["reasons"]:
         lines.append(i18n.text(lang, "text.reasons", reasons="; ".join(summary["reasons"])))
+    if summary["families_count"]:
+        lines.append(i18n.text(lang, "text.families", count=summary["families_count"],
+                               files=summary["families_files"]))
+    if summary["ceiling"]:
+        lines.append(summary["ceiling"])
+        if summary["ceiling_exceeded"]:
+            lines.append(i18n.text(lang, "text.ceiling_exceeded"))
+    lines.append(summary["validation"])
     if summary["vendored_count"]:
         key = "text.vendored_included" if summary["include_vendored"] else "text.vendored"
         lines.append(i18n.text(lang, key, expected=summary["vendored_days"]))

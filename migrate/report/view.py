@@ -12,7 +12,12 @@ from typing import Any
 from migrate.model import STATUSES, Estimate, ScanResult
 from migrate.report import charts, i18n, numbers
 from migrate.report.effort_view import reason_text
-from migrate.report.messages import diagnostic_message, path_sentences, skip_reason
+from migrate.report.messages import (
+    change_label,
+    diagnostic_message,
+    path_sentences,
+    skip_reason,
+)
 
 BLOCKER_GROUPS = ("dependency", "ptx", "tensor-core", "unsupported")
 BLOCKER_STATUSES = frozenset({"library", "rewrite", "unknown"})
@@ -44,6 +49,8 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "diagnostics": _diagnostics(result, lang),
         "method": _method(score, lang, t),
         "paths": path_sentences(result, lang),
+        "families": _families(score, lang, t),
+        "project_items": _project_items(result, score, lang),
     }
 
 
@@ -106,6 +113,15 @@ def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: 
         "vendored_days_low": _days(score.vendored.hours.low, score, lang),
         "vendored_days_high": _days(score.vendored.hours.high, score, lang),
         "skipped": numbers.integer(len(result.skipped), lang),
+        "change_lines": numbers.integer(sum(score.lines.values()), lang),
+        "change_files": numbers.integer(_changed_files(result, score), lang),
+        "suda_lines": numbers.integer(sum(result.estimates["suda"].lines.values()), lang)
+        if "suda" in result.estimates else "–",
+        "ceiling": _ceiling_text(score, lang, t),
+        "ceiling_exceeded": bool(score.ceiling and score.ceiling.exceeded),
+        "families_count": len(score.families),
+        "families_files": sum(len(f.members) for f in score.families),
+        "validation": _validation_text(score, lang, t),
         "warnings": numbers.integer(sum(1 for d in result.diagnostics if d.level == "warning"),
                                     lang),
         "notes": numbers.integer(sum(1 for d in result.diagnostics if d.level != "warning"),
@@ -165,8 +181,83 @@ def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any
             "findings": counts[record.path],
             "findings_text": numbers.integer(counts[record.path], lang),
             "reasons": [reason_text(r, lang) for r in effort.reasons],
+            "lines": sum(effort.lines.values()),
+            "lines_text": numbers.integer(sum(effort.lines.values()), lang),
+            "lines_detail": " · ".join(f"{change_label(c, lang)} {numbers.integer(n, lang)}"
+                                       for c, n in sorted(effort.lines.items(),
+                                                          key=lambda kv: (-kv[1], kv[0]))),
+            "family": t_family(effort.family, lang),
         })
     return rows
+
+
+def t_family(family: str, lang: str) -> str:
+    return i18n.text(lang, "report.family_tag", id=family) if family else ""
+
+
+def _families(score: Estimate, lang: str, t: Any) -> list[dict[str, Any]]:
+    return [{"id": f.id, "folder": f.folder or ".", "files": numbers.integer(len(f.members), lang),
+             "representative": f.representative, "reason": t(f"report.family_{f.reason}"),
+             "example": f.members[0] if f.members[0] != f.representative else f.members[-1]}
+            for f in score.families]
+
+
+def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any]]:
+    """Units paid once for the whole project (per name, package or project) and the fixed
+    items, each with the places it comes from."""
+    places: dict[tuple[str, str], list[str]] = defaultdict(list)
+    rule_of: dict[tuple[str, str], str] = {}
+    for finding in result.findings:
+        unit = finding.unit
+        if unit is None or unit.unit not in ("name", "package", "project"):
+            continue
+        if finding.vendored and not score.include_vendored:
+            continue
+        key = (unit.rule, unit.key[0] if unit.key and unit.key[0] else "")
+        places[key].append(f"{finding.use.file}:{finding.use.line}")
+        rule_of[key] = unit.rule
+    rows = []
+    for (rule, name), where in sorted(places.items()):
+        hours = sum(f.price.expected for f in result.findings
+                    if f.unit is not None and f.unit.rule == rule
+                    and (f.unit.key[0] if f.unit.key and f.unit.key[0] else "") == name
+                    and (score.include_vendored or not f.vendored))
+        rows.append({"label": change_label(rule, lang), "name": name,
+                     "hours_text": numbers.hours(hours, lang),
+                     "count": numbers.integer(len(where), lang),
+                     "places": where[:LOCATIONS_SHOWN],
+                     "more": numbers.integer(len(where) - LOCATIONS_SHOWN, lang)
+                     if len(where) > LOCATIONS_SHOWN else ""})
+    rows += [{"label": change_label(name, lang), "name": "", "count": "–", "places": [],
+              "more": "", "hours_text": numbers.hours(h.expected, lang)}
+             for name, h in sorted(score.fixed.items())]
+    return rows
+
+
+def _changed_files(result: ScanResult, score: Estimate) -> int:
+    """Files the totals count that have lines to change (a family counts as one)."""
+    counted = {r.path for r in result.files if score.include_vendored or not r.vendored}
+    return sum(1 for path, effort in score.files.items()
+               if path in counted and effort.lines and effort.hours.expected > 0)
+
+
+def _ceiling_text(score: Estimate, lang: str, t: Any) -> str:
+    ceiling = score.ceiling
+    if ceiling is None:
+        return ""
+    return t("report.ceiling", files=numbers.integer(ceiling.files, lang),
+             lines=numbers.integer(ceiling.lines, lang),
+             days=numbers.days(ceiling.hours / score.hours_per_day, lang))
+
+
+def _validation_text(score: Estimate, lang: str, t: Any) -> str:
+    figures = score.method.validation
+    if not figures.get("pairs"):
+        return t("report.method_validation_none")
+    return t("report.method_validation", pairs=numbers.integer(int(figures["pairs"]), lang),
+             sources=", ".join(str(s) for s in figures.get("sources", [])),
+             rho=f"{float(figures['rho']):.2f}", ratio=f"{float(figures['median_ratio']):.2f}",
+             within=numbers.share(float(figures["within_2x"]), lang))
 
 
 def _findings(result: ScanResult, lang: str, t: Any, category: Any
@@ -191,7 +282,7 @@ def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
         return " / ".join(numbers.hours(h, lang) for h in hours)
 
     def rule_label(name: str) -> str:
-        return t(f"rule.{name}") if f"rule.{name}" in i18n.catalog(lang) else name
+        return change_label(name, lang)
 
     return {
         "used": [{"label": rule_label(line.rule), "unit": t(f"unit.{line.unit}"),
@@ -205,11 +296,15 @@ def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
             "findings": "–", "low": numbers.hours(h.low, lang),
             "expected": numbers.hours(h.expected, lang), "high": numbers.hours(h.high, lang)}
            for name, h in sorted(score.fixed.items())],
-        "weights": [{"label": rule_label(rule.name), "unit": t(f"unit.{rule.unit}"),
-                     "hours": "; ".join(f"{t(f'status.{status}')}: {weight(h)}"
-                                        if status != "*" else weight(h)
-                                        for status, h in rule.hours.items())}
-                    for rule in model.rules]
+        "weights": [{"label": rule_label(category), "unit": t("unit.line"),
+                     "hours": weight(h)} for category, h in model.line_rates.items()
+                    if h.high > 0]
+        + [{"label": rule_label("review"), "unit": t("unit.file"), "hours": weight(model.review)}]
+        + [{"label": rule_label(rule.name), "unit": t(f"unit.{rule.unit}"),
+            "hours": "; ".join(f"{t(f'status.{status}')}: {weight(h)}"
+                               if status != "*" else weight(h)
+                               for status, h in rule.hours.items())}
+           for rule in model.rules]
         + [{"label": rule_label(name), "unit": t("unit.fixed"), "hours": weight(h)}
            for name, h in sorted(model.fixed.items())],
         "cost": t("report.method_cost", hours_per_day=numbers.hours(score.hours_per_day, lang),
@@ -219,4 +314,5 @@ def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
                 ("b", "c", "d", "fb", "fc", "fd"), (*repo_limits[1:], *file_limits[1:]),
                 strict=True)}),
         "inferred": t("report.method_inferred", share=numbers.share(score.inferred_share, lang)),
+        "validation": _validation_text(score, lang, t),
     }
