@@ -21,8 +21,8 @@ The two paths:
 - `native`: the raw diff, a port to another vendor's names (every renamed line counts;
   a slot whose lines are equal once folded is `rename`, or `include`/`launch` for a
   header swap or a launch rewrite).
-- `suda`: both sides folded first by mappings/calibration_fold.toml (HIP names back to
-  CUDA's, hipLaunchKernelGGL back to <<<>>>), standing for a port through a CUDA
+- `suda`: both sides folded first by mappings/calibration_fold.toml (HIP and MUSA names
+  back to CUDA's, hipLaunchKernelGGL back to <<<>>>), standing for a port through a CUDA
   compatibility layer: what is left is the non-mechanical work.
 
 `lines` is the number of non-blank lines of the original as given (comment lines count).
