@@ -86,6 +86,7 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     code = _strip_comments(text, language)
     lines = code.split("\n")
     has_kernel = "__global__" in code
+    fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}
     for path in PORT_PATHS:
@@ -95,9 +96,11 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
             if status_on(finding, path) == "native":
                 continue
             category = model.category_of(finding)
+            covered = finding.use.vendor_branch or (
+                category == "ptx" and has_fallback(fallbacks, finding.use.line))
             for line in _lines_of(finding, category, lines, model):
                 _take(taken, line, category, model.order)
-                if finding.use.vendor_branch:
+                if covered:
                     vendor_lines.add(line)
         counts = {c: 0 for c in CHANGE_CATEGORIES}
         for category in taken.values():
@@ -117,6 +120,35 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
             counts[pattern.category] += round(found * share)
         per_path[path] = {c: n for c, n in counts.items() if n}
     return FileChange(per_path, _generated(text), _skeleton(code, len(lines)), beside)
+
+
+_DIRECTIVE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
+
+
+def fallback_branches(lines: list[str]) -> list[tuple[int, int]]:
+    """Line ranges of `#if` branches that have a sibling `#else`/`#elif`: code there
+    (inline PTX under `#ifdef PTX_AVAILABLE`, say) already has another way to run."""
+    ranges: list[tuple[int, int]] = []
+    stack: list[list[int]] = []  # per open #if: start lines of its branches
+    for number, line in enumerate(lines, 1):
+        match = _DIRECTIVE.match(line)
+        if match is None:
+            continue
+        word = match.group(1)
+        if word.startswith("if"):
+            stack.append([number])
+        elif word in ("elif", "else") and stack:
+            stack[-1].append(number)
+        elif word == "endif" and stack:
+            starts = stack.pop()
+            if len(starts) > 1:
+                bounds = [*starts, number]
+                ranges.extend((bounds[k], bounds[k + 1]) for k in range(len(starts)))
+    return ranges
+
+
+def has_fallback(ranges: list[tuple[int, int]], line: int) -> bool:
+    return any(start < line < end for start, end in ranges)
 
 
 def finding_categories(findings: list[Finding], model: LineModel) -> list[str]:
@@ -167,13 +199,14 @@ def _generated(text: str) -> bool:
 
 
 def _skeleton(code: str, line_count: int) -> str:
-    """A hash of the file's shape (names and numbers blanked) for small files, else "".
+    """A hash of the file's shape (names and numbers blanked) for small files; for larger
+    ones, of its text (comments aside), so that only copies share it.
 
     Instantiation files that differ only in template arguments (`<half_t, 64, true>`
     vs `<bfloat16_t, 128, false>`) share a skeleton.
     """
-    if line_count > FAMILY_MAX_LINES:
-        return ""
+    if line_count > FAMILY_MAX_LINES:  # a larger file groups only with exact copies
+        return "copy:" + hashlib.sha1(code.encode()).hexdigest()[:16]
     shape = " ".join("I" if token[0].isalpha() or token[0] == "_" else
                      "0" if token[0].isdigit() else token
                      for token in _TOKEN.findall(code))

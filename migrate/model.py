@@ -362,7 +362,7 @@ class Family:
     folder: str
     members: tuple[str, ...]
     representative: str  # the member whose price stands for all
-    reason: str  # "generated" (says so in its first lines) or "near-identical"
+    reason: str  # "generated" (says so in its first lines), "near-identical" or "copy"
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "folder": self.folder, "files": len(self.members),

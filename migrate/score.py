@@ -226,10 +226,11 @@ def day_rate(model: EffortModel, currency: str, rate: float | None) -> float:
 
 
 def find_families(files: list[FileRecord], model: EffortModel, path: str) -> list[Family]:
-    """Generated files and near-identical small files, grouped per folder.
+    """Generated files, near-identical small files and copies of a file.
 
     A folder's files marked generated form one family when there are at least two; small
-    files sharing a skeleton form one when there are `family_min_members` of them. The
+    files of one folder sharing a skeleton form one when there are `family_min_members`
+    of them; copies of one file anywhere (a header vendored twice) form one. The
     representative is the member with the most lines to change (then the first path).
     """
     buckets: dict[tuple[str, str, str], list[FileRecord]] = defaultdict(list)
@@ -237,12 +238,14 @@ def find_families(files: list[FileRecord], model: EffortModel, path: str) -> lis
         folder = record.path.rsplit("/", 1)[0] if "/" in record.path else ""
         if record.change.generated:
             buckets[(folder, "generated", "")].append(record)
+        elif record.change.skeleton.startswith("copy:") and record.change.total(path) > 0:
+            buckets[("", "copy", record.change.skeleton)].append(record)
         elif record.change.skeleton and record.change.total(path) > 0:
             suffix = record.path.rsplit(".", 1)[-1]
             buckets[(folder, "near-identical", record.change.skeleton + suffix)].append(record)
     families = []
     for (folder, reason, _shape), members in sorted(buckets.items()):
-        needed = 2 if reason == "generated" else model.family_min_members
+        needed = 2 if reason in ("generated", "copy") else model.family_min_members
         if len(members) < needed:
             continue
         members.sort(key=lambda r: r.path)

@@ -1,0 +1,74 @@
+"""Predicted lines to change, per file, category and path, on a fixture built for it.
+
+`fixtures/change_lines.expected` holds, per file, `PATH<TAB>native<TAB>suda` with each
+path's lines as `category=count` (sorted, comma-separated, `-` for none); every line of
+it was checked by hand against the fixture's sources (the comments in the sources say
+why a line counts). `pytest --update-golden` rewrites it; review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from migrate.mappings.effort import load_effort
+from migrate.mappings.load import load_mappings
+from tests.conftest import TESTS, run_cli
+
+FIXTURE = TESTS / "fixtures" / "change_lines"
+EXPECTED = TESTS / "fixtures" / "change_lines.expected"
+
+
+def _lines(counts: dict[str, int]) -> str:
+    return ",".join(f"{c}={n}" for c, n in sorted(counts.items())) or "-"
+
+
+def scanned() -> dict:
+    code, out, err = run_cli("scan", str(FIXTURE), "--format", "json", "--jobs", "1")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_lines_per_file_category_and_path_are_as_checked(update_golden: bool) -> None:
+    data = scanned()
+    rows = [f"{f['path']}\t{_lines(f['change']['native'])}\t{_lines(f['change']['suda'])}"
+            for f in data["files"]]
+    if update_golden:
+        EXPECTED.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert rows == EXPECTED.read_text(encoding="utf-8").splitlines()
+
+
+def test_generated_instances_are_one_family_priced_once() -> None:
+    data = scanned()
+    effort = data["summary"]["effort"]
+    generated = [f for f in effort["families"] if f["reason"] == "generated"]
+    assert [(f["folder"], f["files"]) for f in generated] == [("gen", 8)]
+    files = {f["path"]: f for f in data["files"]}
+    priced = [p for p in generated[0]["members"] if files[p]["effort"]["expected"] > 0]
+    assert priced == [generated[0]["representative"]]
+    # The lines of every instance are still shown; the project counts the family once.
+    assert all(files[p]["change_lines"]["native"] == 1 for p in generated[0]["members"])
+
+
+def test_an_environment_variable_in_ten_scripts_is_priced_once() -> None:
+    data = scanned()
+    rules = {r["name"]: r for r in data["summary"]["effort"]["rules"]}
+    assert (rules["environment"]["units"], rules["environment"]["findings"]) == (1, 10)
+    assert rules["lines.environment"]["expected"] == 0  # its lines carry no second price
+
+
+def test_ptx_with_a_fallback_costs_less_than_ptx_without() -> None:
+    """`#ifdef PTX_AVAILABLE asm(...) #else <C++> #endif`: the fallback exists, so its
+    lines cost the [vendor_branch] factor of the rate."""
+    data = scanned()
+    files = {f["path"]: f for f in data["files"]}
+    guarded = files["src/guarded.cu"]
+    assert guarded["change"]["native"] == {"ptx": 3}
+    model = load_effort((), frozenset(load_mappings().categories))
+    full = 3 * model.line_rates["ptx"].expected + model.review.expected
+    covered = 3 * model.line_rates["ptx"].expected * model.vendor_branch_factor \
+        + model.review.expected
+    assert model.vendor_branch_factor < 1
+    assert guarded["effort"]["expected"] == pytest.approx(covered, abs=0.01)
+    assert guarded["effort"]["expected"] < full
