@@ -121,7 +121,7 @@ def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: 
         "ceiling_exceeded": bool(score.ceiling and score.ceiling.exceeded),
         "families_count": len(score.families),
         "families_files": sum(len(f.members) for f in score.families),
-        "validation": _validation_text(score, lang, t),
+        "validation": _validation_text(score, lang, t, short=True),
         "warnings": numbers.integer(sum(1 for d in result.diagnostics if d.level == "warning"),
                                     lang),
         "notes": numbers.integer(sum(1 for d in result.diagnostics if d.level != "warning"),
@@ -250,14 +250,25 @@ def _ceiling_text(score: Estimate, lang: str, t: Any) -> str:
              days=numbers.days(ceiling.hours / score.hours_per_day, lang))
 
 
-def _validation_text(score: Estimate, lang: str, t: Any) -> str:
+def _validation_text(score: Estimate, lang: str, t: Any, short: bool = False) -> str:
+    """The calibration figures the model version was measured with, in words."""
     figures = score.method.validation
     if not figures.get("pairs"):
         return t("report.method_validation_none")
-    return t("report.method_validation", pairs=numbers.integer(int(figures["pairs"]), lang),
-             sources=", ".join(str(s) for s in figures.get("sources", [])),
-             rho=f"{float(figures['rho']):.2f}", ratio=f"{float(figures['median_ratio']):.2f}",
-             within=numbers.share(float(figures["within_2x"]), lang))
+    suda = figures.get("paths", {}).get("suda", {})
+    values = {"pairs": numbers.integer(int(figures["pairs"]), lang),
+              "rho": f"{float(figures['rho']):.2f}",
+              "ratio": f"{float(figures['median_ratio']):.2f}",
+              "within": numbers.share(float(figures["within_2x"]), lang)}
+    if short:
+        return t("text.validation", suda_rho=f"{float(suda.get('rho', 0)):.2f}", **values)
+    text = t("report.method_validation",
+             sources=", ".join(str(s) for s in figures.get("sources", [])), **values)
+    if suda:
+        text += " " + t("report.method_validation_suda", rho=f"{float(suda['rho']):.2f}",
+                        ratio=f"{float(suda['median_ratio']):.2f}",
+                        within=numbers.share(float(suda["within_2x"]), lang))
+    return text
 
 
 def _findings(result: ScanResult, lang: str, t: Any, category: Any
