@@ -197,7 +197,7 @@ def test_grade_leaves_out_ci_so_a_native_project_is_a() -> None:
 
 @pytest.mark.parametrize(("old", "new", "reason"), [
     ("hours = [2, 6, 16]", "hours = [2, -6, 16]", "hours must be at least 0"),
-    ("ptx = [0.5, 1.5, 4]", "ptx = [0.5, 5, 4]", "low <= expected <= high"),
+    ("warp = [0.1, 0.25, 1]", "warp = [0.1, 5, 1]", "low <= expected <= high"),
     ('category = "launch"\nlanguages', 'category = "lunch"\nlanguages', "category 'lunch'"),
     ("hours = [16, 40, 80]", "hours = [16, 90, 80]", "low <= expected <= high"),
     ('unit = "site"\nhours = [2, 6, 16]', 'unit = "sites"\nhours = [2, 6, 16]',
