@@ -21,6 +21,7 @@ from pathlib import Path
 from migrate.errors import LocatedError
 from migrate.gate import FAIL_ON_CHOICES
 from migrate.model import LANGUAGES, PATHS
+from migrate.tomlpos import line_of
 
 CONFIG_NAME = ".supa-migrate.toml"
 PYPROJECT = "pyproject.toml"
@@ -135,7 +136,7 @@ def find(root: Path) -> FileConfig | None:
     if table is None:
         return None
     if not isinstance(table, dict):
-        raise ConfigError(str(pyproject), _line_of(text, "supa-migrate", "tool"),
+        raise ConfigError(str(pyproject), line_of(text, "supa-migrate", "tool"),
                           "[tool.supa-migrate] must be a table")
     return FileConfig(pyproject, _check(pyproject, text, table, root, section="tool.supa-migrate"))
 
@@ -161,7 +162,7 @@ def _check(path: Path, text: str, table: dict, root: Path, section: str | None
            ) -> dict[str, object]:
     values: dict[str, object] = {}
     for key in table:  # file order, so the first problem in the file is the one reported
-        line = _line_of(text, key, section)
+        line = line_of(text, key, section)
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
@@ -173,25 +174,3 @@ def _check(path: Path, text: str, table: dict, root: Path, section: str | None
         except ValueError as exc:
             raise ConfigError(str(path), line, f"{key}: {exc}") from None
     return values
-
-
-def _line_of(text: str, key: str, section: str | None) -> int:
-    """The line where `key` is set inside `section` (None: the top level), found by text."""
-    quoted = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
-    assignment = re.compile(rf"^\s*{quoted}\s*[=.]")
-    header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
-    current: str | None = None
-    section_line = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        head = header.match(line)
-        if head:
-            name = head[1].replace('"', "").replace("'", "").replace(" ", "")
-            if name == (f"{section}.{key}" if section else key):
-                return number  # a sub-table such as [tool.supa-migrate.extra]
-            current = name
-            if name == section:
-                section_line = number
-            continue
-        if current == section and assignment.match(line):
-            return number
-    return section_line or 1

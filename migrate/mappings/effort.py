@@ -121,8 +121,12 @@ class _Reader:
         return MappingError(self.shown, line, reason)
 
     def header_line(self, header: str, index: int = 0) -> int:
-        found = [n for n, ln in enumerate(self.lines, 1) if ln.strip() == header]
-        return found[index] if index < len(found) else 0
+        """The line of table `[a.b]`, or of the `index`-th `[[a.b]]`; 0 when absent."""
+        parts = header.strip("[]").split(".")
+        text = "\n".join(self.lines)
+        if header.startswith("[["):
+            return line_of(text, index, parts, default=0)
+        return line_of(text, parts[-1], parts[:-1] or None, default=0)
 
     def key_line(self, section: Section, key: str) -> int:
         """The line that sets `key` in table `section` (None: the top level).
