@@ -140,8 +140,9 @@ class PricedUnit:
     """The unit of work a finding's price is a share of: one package, one kernel, ..."""
 
     rule: str  # the effort rule that priced it
-    unit: str  # file, site, kernel, package or project
+    unit: str  # file, site, kernel, package, name, project, or line
     key: tuple[str, ...]  # which one: ("flash-attn",), ("csrc/a.cu", "kernel") ...
+    hours: Hours = ZERO  # the whole unit's price, shared by its findings
 
 
 @dataclass(slots=True)

@@ -192,7 +192,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         for i, finding in enumerate(findings):
             finding.price = per_finding[i]
             key = key_of[i]
-            finding.unit = PricedUnit(key[0], groups[key].rule.unit, key[1]) \
+            finding.unit = PricedUnit(key[0], groups[key].rule.unit, key[1], groups[key].hours) \
                 if key is not None else PricedUnit(f"lines.{line_category[i] or 'none'}",
                                                    "line", (finding.use.file,))
     return Estimate(

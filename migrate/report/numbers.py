@@ -24,6 +24,11 @@ def hours(value: float, lang: str) -> str:
     return format_decimal(round(value, 1), format="#,##0.#", locale=locale(lang))
 
 
+def rate(value: float, lang: str) -> str:
+    """A rate per line or unit, with up to two decimals: 0.05, 0.3, 16."""
+    return format_decimal(round(value, 2), format="#,##0.##", locale=locale(lang))
+
+
 def days(value: float, lang: str) -> str:
     return format_decimal(round(value, 1), format="#,##0.#", locale=locale(lang))
 

@@ -13,14 +13,20 @@ from rich.console import Console
 from rich.table import Table
 
 from migrate.model import ScanResult
-from migrate.report import i18n
+from migrate.report import i18n, numbers
 from migrate.report.counts import summarize
-from migrate.report.messages import diagnostic_message, path_sentences, skip_reason
+from migrate.report.messages import (
+    change_label,
+    diagnostic_message,
+    path_sentences,
+    skip_reason,
+)
 
 WIDTH = 80
 STATUS_STYLE = {"native": "green", "rename": "cyan", "partial": "yellow",
                 "library": "yellow", "rewrite": "red", "unknown": "magenta"}
 TOP_CATEGORIES = 10
+TOP_FILES = 8
 PATHS_PER_PROBLEM = 3  # places named for each kind of warning; the JSON lists them all
 
 
@@ -51,7 +57,7 @@ def print_summary(console: Console, result: ScanResult, lang: str = "en") -> Non
     else:
         for table in (_status_table(summary, say, lang),
                       _category_table(summary, result, say, lang),
-                      _top_files_table(summary, say)):
+                      _top_files_table(summary, say, result, lang)):
             console.print(table)
             console.print()
     if summary["vendored_findings"]:
@@ -100,12 +106,30 @@ def _category_table(summary: dict, result: ScanResult, say: Say, lang: str) -> T
     return table
 
 
-def _top_files_table(summary: dict, say: Say) -> Table:
-    table = _table(say("files_title"))
-    table.add_column(say("col_file"), overflow="fold")
-    table.add_column(say("col_findings"), justify="right")
-    for row in summary["top_files"]:
-        table.add_row(row["path"], f"{row['findings']:,}")
+def _top_files_table(summary: dict, say: Say, result: ScanResult, lang: str) -> Table:
+    """The files carrying most hours, with their predicted lines by category; without an
+    estimate, the files with most findings."""
+    estimate = result.estimate
+    if estimate is None:
+        table = _table(say("files_title"))
+        table.add_column(say("col_file"), overflow="fold")
+        table.add_column(say("col_findings"), justify="right")
+        for row in summary["top_files"]:
+            table.add_row(row["path"], f"{row['findings']:,}")
+        return table
+    counted = {r.path for r in result.files if estimate.include_vendored or not r.vendored}
+    ranked = sorted(((path, effort) for path, effort in estimate.files.items()
+                     if path in counted and effort.hours.expected > 0),
+                    key=lambda kv: (-kv[1].hours.expected, kv[0]))[:TOP_FILES]
+    table = _table(say("effort_files_title"))
+    table.add_column(say("col_file"), overflow="fold", ratio=3)
+    table.add_column(say("col_hours"), justify="right")
+    table.add_column(say("col_lines"), overflow="fold", ratio=2)
+    for path, effort in ranked:
+        detail = ", ".join(f"{change_label(c, lang)} {n}" for c, n in
+                           sorted(effort.lines.items(), key=lambda kv: (-kv[1], kv[0])))
+        table.add_row(path, numbers.hours(effort.hours.expected, lang),
+                      f"{sum(effort.lines.values())}" + (f": {detail}" if detail else ""))
     return table
 
 

@@ -206,7 +206,7 @@ def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[
     """Units paid once for the whole project (per name, package or project) and the fixed
     items, each with the places it comes from."""
     places: dict[tuple[str, str], list[str]] = defaultdict(list)
-    rule_of: dict[tuple[str, str], str] = {}
+    hours: dict[tuple[str, str], float] = {}
     for finding in result.findings:
         unit = finding.unit
         if unit is None or unit.unit not in ("name", "package", "project"):
@@ -214,16 +214,14 @@ def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[
         if finding.vendored and not score.include_vendored:
             continue
         key = (unit.rule, unit.key[0] if unit.key and unit.key[0] else "")
-        places[key].append(f"{finding.use.file}:{finding.use.line}")
-        rule_of[key] = unit.rule
+        place = f"{finding.use.file}:{finding.use.line}"
+        if place not in places[key]:
+            places[key].append(place)
+        hours[key] = unit.hours.expected
     rows = []
     for (rule, name), where in sorted(places.items()):
-        hours = sum(f.price.expected for f in result.findings
-                    if f.unit is not None and f.unit.rule == rule
-                    and (f.unit.key[0] if f.unit.key and f.unit.key[0] else "") == name
-                    and (score.include_vendored or not f.vendored))
         rows.append({"label": change_label(rule, lang), "name": name,
-                     "hours_text": numbers.hours(hours, lang),
+                     "hours_text": numbers.hours(hours[(rule, name)], lang),
                      "count": numbers.integer(len(where), lang),
                      "places": where[:LOCATIONS_SHOWN],
                      "more": numbers.integer(len(where) - LOCATIONS_SHOWN, lang)
@@ -290,7 +288,7 @@ def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
     file_limits, repo_limits = model.grade_limits["file"], model.grade_limits["repository"]
 
     def weight(hours: Any) -> str:
-        return " / ".join(numbers.hours(h, lang) for h in hours)
+        return " / ".join(numbers.rate(h, lang) for h in hours)
 
     def rule_label(name: str) -> str:
         return change_label(name, lang)
@@ -326,4 +324,7 @@ def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
                 strict=True)}),
         "inferred": t("report.method_inferred", share=numbers.share(score.inferred_share, lang)),
         "validation": _validation_text(score, lang, t),
+        "rates_short": t("text.list_separator").join(
+            f"{rule_label(c)} {numbers.rate(h.expected, lang)}"
+            for c, h in model.line_rates.items() if h.expected > 0),
     }
