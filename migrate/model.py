@@ -96,6 +96,9 @@ class Use:
     # Inside an #if/#else chain that also has another vendor's branch (USE_ROCM,
     # __HIPCC__, __SUPA__ ...): an abstraction to port through already exists.
     vendor_branch: bool = False
+    # Inside the other vendor's own branch of such a chain (the `#ifdef USE_ROCM` side, or
+    # the `#else` of `#ifndef USE_ROCM`): that code is not CUDA port work.
+    vendor_side: bool = False
     # The C/C++ function the use sits in ("" at file scope): kernel-level work
     # (inline PTX, tensor-core code) is priced per function, not per file.
     function: str = ""
