@@ -21,6 +21,7 @@ from migrate.mappings.load import load_mappings
 from migrate.model import Estimate, FileResult, Finding, ScanResult
 from migrate.paths import compare, status_on
 from migrate.repo_context import build_context
+from migrate.vendor_files import load_vendor_files
 from migrate.score import day_rate, score
 from migrate.worker import WorkerState, repredict, scan_file
 
@@ -64,7 +65,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
     in_force = "suda" if settings.path == "suda" else "native"
     state = WorkerState(mappings, build_context(mappings, cpp_paths), in_force,
-                        effort_model.lines)
+                        effort_model.lines, load_vendor_files())
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,

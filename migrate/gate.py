@@ -2,7 +2,8 @@
 
 A finding counts when its status is at or above the threshold in the order of
 STATUSES (native < rename < partial < library < rewrite < unknown), it is not
-covered by an inline suppression, and, when a baseline was given, it is new.
+covered by an inline suppression, it is not another GPU vendor's code, and, when a
+baseline was given, it is new.
 Vendored findings count too: new CUDA code under third_party/ still grows the
 port; leave such folders out with `exclude` if they must not gate.
 """
@@ -23,4 +24,5 @@ def failing(result: ScanResult, threshold: str) -> list[Finding]:
     floor = STATUSES.index(threshold)
     return [f for f in result.findings
             if STATUSES.index(f.entry.status) >= floor
-            and f.suppression is None and f.baseline_state != UNCHANGED]
+            and f.suppression is None and f.baseline_state != UNCHANGED
+            and not f.other_vendor]

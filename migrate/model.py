@@ -169,6 +169,9 @@ class Finding:
     # This finding's share of its priced unit, on the port path whose statuses it carries.
     price: Hours = ZERO
     unit: PricedUnit | None = None
+    # Another GPU vendor's code (a ROCm/MUSA backend file, the vendor's own #if branch,
+    # its API names): a fallback exists; listed apart, never CUDA port work or price.
+    other_vendor: bool = False
 
     @property
     def status(self) -> str:
@@ -190,6 +193,7 @@ class Finding:
             "fingerprint": self.fingerprint, "vendored": self.vendored,
             "source_line": use.source_line, "suppressed": self.suppression is not None,
             "status_suda": entry.status_suda, "vendor_branch": use.vendor_branch,
+            "other_vendor": self.other_vendor,
         }
         if self.suppression is not None:
             data["suppression"] = {"line": self.suppression.line,
@@ -227,6 +231,7 @@ class Finding:
                       suppression, state)
         if isinstance(data.get("effort"), dict):
             finding.price = Hours.from_dict(data["effort"])
+        finding.other_vendor = bool(data.get("other_vendor", False))
         return finding
 
 
@@ -260,12 +265,15 @@ class FileRecord:
     vendored: bool
     encoding: str
     change: FileChange = NO_CHANGE
+    other_vendor: bool = False  # another GPU vendor's backend (mappings/vendor_files.toml)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "path": self.path, "language": self.language, "lines": self.lines,
             "bytes": self.bytes, "error_share": self.error_share, "vendored": self.vendored,
             "encoding": self.encoding}
+        if self.other_vendor:
+            data["other_vendor"] = True
         if self.change is not NO_CHANGE:
             data["change"] = {path: dict(sorted(self.change.lines.get(path, {}).items()))
                               for path in ("native", "suda")}
@@ -282,7 +290,7 @@ class FileRecord:
                                 bool(data.get("generated", False)))
         return cls(str(data["path"]), str(data["language"]), int(data["lines"]),
                    int(data["bytes"]), float(data["error_share"]), bool(data["vendored"]),
-                   str(data["encoding"]), change)
+                   str(data["encoding"]), change, bool(data.get("other_vendor", False)))
 
 
 @dataclass(frozen=True, slots=True)

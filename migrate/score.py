@@ -79,8 +79,9 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     def counted(file: str) -> bool:
         return include_vendored or file not in vendored_paths
 
-    families = find_families(files, model, path)
+    families = find_families([r for r in files if not r.other_vendor], model, path)
     silent = {m for family in families for m in family.members if m != family.representative}
+    silent |= {r.path for r in files if r.other_vendor}  # another vendor's: no CUDA work
     family_of = {m: family.id for family in families for m in family.members}
 
     # Lines: per file, priced at the category rates plus a review.
@@ -117,7 +118,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     key_of: list[GroupKey | None] = [None] * len(findings)
     groups: dict[GroupKey, _Group] = {}
     for i, finding in enumerate(findings):
-        if finding.use.file in silent or statuses[i] == "native":
+        if finding.use.file in silent or statuses[i] == "native" or finding.other_vendor:
             continue
         use, entry = finding.use, finding.entry
         rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
@@ -169,7 +170,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
             priced_lines[category] += n
             line_files[category].add(file)
     any_work = any(file_lines.get(f) for f in own_files) or any(
-        counted(f.use.file) for f in findings)
+        counted(f.use.file) and not f.other_vendor for f in findings)
     fixed = dict(model.fixed) if any_work else {}
     total_hours = change + sum(fixed.values(), ZERO)
     total = Effort(total_hours, grade(change.expected, model, "repository"),
@@ -184,7 +185,8 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     cost = Cost(currency, rate, total_hours.low * day, total_hours.expected * day,
                 total_hours.high * day)
     by_category = _by_category(priced_lines, model, own_groups, line_files)
-    own_findings = [i for i, f in enumerate(findings) if counted(f.use.file)]
+    own_findings = [i for i, f in enumerate(findings)
+                    if counted(f.use.file) and not f.other_vendor]
     portable = [statuses[i] in ("native", "rename") for i in own_findings]
     uncertain = sum(per_finding[i].expected for i in own_findings
                     if findings[i].entry.confidence in UNCERTAIN)
@@ -276,7 +278,7 @@ def package_name(finding: Finding, model: EffortModel) -> str:
 def _line_categories(findings: list[Finding], statuses: list[str], model: EffortModel
                      ) -> list[str]:
     """The change category of each finding's line on this path ("" when it runs as is)."""
-    return ["" if statuses[i] == "native" else model.lines.category_of(f)
+    return ["" if statuses[i] == "native" or f.other_vendor else model.lines.category_of(f)
             for i, f in enumerate(findings)]
 
 

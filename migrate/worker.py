@@ -16,8 +16,9 @@ from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
 from migrate.mappings.load import MappingSet
 from migrate.match import match_use
-from migrate.model import Diagnostic, FileRecord, FileResult, Finding, Skipped
+from migrate.model import Diagnostic, FileChange, FileRecord, FileResult, Finding, Skipped
 from migrate.paths import status_on
+from migrate.vendor_files import VendorFiles
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
 # every file's share is in the result either way.
@@ -30,6 +31,7 @@ class WorkerState:
     context: RepoContext
     path: str = "native"  # the port path whose statuses findings carry
     lines: LineModel | None = None  # predicts the lines to change (None: not priced)
+    vendor_files: VendorFiles | None = None  # other vendors' backends
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -72,10 +74,11 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
             findings.append(finding)
     # The comment may sit on the line above the finding, so read the file's lines here.
     diagnostics.extend(suppress.mark(findings, decoded.text, rel))
+    if mark_other_vendor(findings, rel, state.vendor_files):
+        record = dataclasses.replace(record, other_vendor=True)
     if state.lines is not None:
-        change = predict(findings, decoded.text, record.language, state.lines,
-                         lambda f, path: status_on(f.entry, path))
-        record = dataclasses.replace(record, change=change)
+        record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
+                                                               state.lines))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=frozenset(output.defined_names))
 
@@ -92,6 +95,24 @@ def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
     except OSError:
         return record
     text = decode(data).text
-    change = predict(findings, text, record.language, state.lines,
-                     lambda f, path: status_on(f.entry, path))
-    return dataclasses.replace(record, change=change)
+    return dataclasses.replace(record, change=_predicted(record, findings, text, state.lines))
+
+
+def mark_other_vendor(findings: list[Finding], rel: str, rules: VendorFiles | None) -> bool:
+    """Mark the findings that are another GPU vendor's code; True when the whole file is
+    (by its path, or because it includes that vendor's headers and no CUDA header)."""
+    includes = [f.use.resolved for f in findings if f.use.kind == "include"]
+    whole = rules is not None and (rules.by_path(rel) or rules.by_includes(includes))
+    for finding in findings:
+        finding.other_vendor = whole or finding.use.vendor_side or \
+            finding.entry.category == "multi-vendor"
+    return whole
+
+
+def _predicted(record: FileRecord, findings: list[Finding], text: str, lines: LineModel
+               ) -> FileChange:
+    """The lines to change of a file; another vendor's file or code changes none."""
+    if record.other_vendor:
+        return FileChange({"native": {}, "suda": {}})
+    return predict([f for f in findings if not f.other_vendor], text, record.language, lines,
+                   lambda f, path: status_on(f.entry, path))

@@ -18,8 +18,11 @@ SCHEMA = json.loads(schema_path().read_text(encoding="utf-8"))
 def test_result_validates(path) -> None:
     data = scan_json(path)
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
-    assert data["summary"]["findings"] + data["summary"]["vendored_findings"] == \
-        len(data["findings"])
+    summary = data["summary"]
+    # Every finding is counted once: the project's own, vendored, or another vendor's.
+    assert summary["findings"] + summary["vendored_findings"] + \
+        summary["other_vendor_findings"] == len(data["findings"])
+    assert summary["other_vendor_findings"] == sum(f["other_vendor"] for f in data["findings"])
 
 
 def test_schema_rejects_a_broken_result() -> None:

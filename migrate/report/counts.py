@@ -1,6 +1,7 @@
 """Counts every renderer shows: per language, per status and category, the busiest files.
 
-The project's own code and vendored code are counted apart, as users plan them apart.
+The project's own code and vendored code are counted apart, as users plan them apart;
+other GPU vendors' code (a fallback that exists) is out of both.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         counts["files"] += 1
         counts["lines"] += record.lines
         counts["bytes"] += record.bytes
-    own = [f for f in result.findings if not f.vendored]
-    vendored = [f for f in result.findings if f.vendored]
+    other_vendor = [f for f in result.findings if f.other_vendor]
+    own = [f for f in result.findings if not f.vendored and not f.other_vendor]
+    vendored = [f for f in result.findings if f.vendored and not f.other_vendor]
     by_file = Counter(f.use.file for f in own)
     return _ci_counts(result) | {
         "languages": dict(sorted(languages.items())),
@@ -31,6 +33,8 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         "other_files": result.other_files,
         "findings": len(own),
         "vendored_findings": len(vendored),
+        "other_vendor_findings": len(other_vendor),
+        "other_vendor_files": sum(1 for r in result.files if r.other_vendor),
         "by_status": _ordered(Counter(f.entry.status for f in own), STATUSES),
         "by_category": dict(sorted(Counter(f.entry.category for f in own).items())),
         "vendored_by_status": _ordered(Counter(f.entry.status for f in vendored), STATUSES),

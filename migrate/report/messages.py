@@ -12,6 +12,8 @@ from migrate.report import i18n, numbers
 
 def finding_message(finding: Finding, result: ScanResult, lang: str = "en") -> str:
     entry = finding.entry
+    if finding.other_vendor:
+        return i18n.text(lang, "finding.other_vendor", symbol=finding.use.symbol)
     key = f"finding.{entry.status}" if entry.supa else f"finding.{entry.status}_without_name"
     return i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
                      category=result.category_label(entry.category, lang))

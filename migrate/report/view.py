@@ -50,6 +50,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "method": _method(score, lang, t),
         "paths": path_sentences(result, lang),
         "families": _families(score, lang, t),
+        "other_vendor": _other_vendor(result, lang),
         "project_items": _project_items(result, score, lang),
     }
 
@@ -68,8 +69,10 @@ def _estimate(result: ScanResult) -> Estimate:
 
 
 def _own(result: ScanResult, score: Estimate) -> list[int]:
-    """Indices of the findings the totals count: the project's own, plus vendored on request."""
-    return [i for i, f in enumerate(result.findings) if score.include_vendored or not f.vendored]
+    """Indices of the findings the totals count: the project's own, plus vendored on request;
+    never another GPU vendor's code."""
+    return [i for i, f in enumerate(result.findings)
+            if (score.include_vendored or not f.vendored) and not f.other_vendor]
 
 
 def _days(hours: float, score: Estimate, lang: str) -> str:
@@ -88,7 +91,7 @@ def _diagnostics(result: ScanResult, lang: str) -> list[dict[str, Any]]:
 def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: Any
              ) -> dict[str, Any]:
     total, cost = score.total, score.cost
-    vendored = [f for f in result.findings if f.vendored]
+    vendored = [f for f in result.findings if f.vendored and not f.other_vendor]
     return {
         "grade": total.grade, "verdict": t(f"grade.{total.grade}"),
         "days_low": _days(total.hours.low, score, lang),
@@ -105,8 +108,12 @@ def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: 
         "reasons": [reason_text(r, lang) for r in total.reasons],
         "files": numbers.integer(len(result.files), lang),
         "lines": numbers.integer(sum(f.lines for f in result.files), lang),
-        "own_findings": numbers.integer(len(result.findings) - len(vendored), lang),
+        "own_findings": numbers.integer(sum(1 for f in result.findings
+                                            if not f.vendored and not f.other_vendor), lang),
         "vendored_findings": numbers.integer(len(vendored), lang),
+        "other_vendor_findings": numbers.integer(sum(1 for f in result.findings
+                                                     if f.other_vendor), lang),
+        "other_vendor_count": sum(1 for f in result.findings if f.other_vendor),
         "vendored_count": len(vendored),
         "include_vendored": score.include_vendored,
         "vendored_days": _days(score.vendored.hours.expected, score, lang),
@@ -191,6 +198,17 @@ def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any
     return rows
 
 
+def _other_vendor(result: ScanResult, lang: str) -> list[dict[str, Any]]:
+    """Another GPU vendor's code by file: what already has a non-NVIDIA path."""
+    by_file: dict[str, int] = defaultdict(int)
+    for finding in result.findings:
+        if finding.other_vendor:
+            by_file[finding.use.file] += 1
+    whole = {r.path for r in result.files if r.other_vendor}
+    return [{"path": path, "count": numbers.integer(count, lang), "whole": path in whole}
+            for path, count in sorted(by_file.items())]
+
+
 def t_family(family: str, lang: str) -> str:
     return i18n.text(lang, "report.family_tag", id=family) if family else ""
 
@@ -273,8 +291,10 @@ def _findings(result: ScanResult, lang: str, t: Any, category: Any
                ) -> list[dict[str, Any]]:
     return [{
         "file": f.use.file, "line": f.use.line, "column": f.use.column,
-        "symbol": f.use.symbol, "status": f.entry.status,
-        "status_text": t(f"status.{f.entry.status}"), "category": category(f.entry.category),
+        "symbol": f.use.symbol, "status": "other-vendor" if f.other_vendor else f.entry.status,
+        "status_text": t("report.other_vendor_status") if f.other_vendor
+        else t(f"status.{f.entry.status}"),
+        "category": category("multi-vendor" if f.other_vendor else f.entry.category),
         "replacement": f.entry.supa, "confidence": f.entry.confidence,
         "confidence_text": t(f"confidence.{f.entry.confidence}"),
         "hours": round(f.price.expected, 4),
