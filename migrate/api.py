@@ -21,8 +21,8 @@ from migrate.mappings.load import load_mappings
 from migrate.model import Estimate, FileResult, Finding, ScanResult
 from migrate.paths import compare, status_on
 from migrate.repo_context import build_context
-from migrate.vendor_files import load_vendor_files
 from migrate.score import day_rate, score
+from migrate.vendor_files import load_vendor_files
 from migrate.worker import WorkerState, repredict, scan_file
 
 # Called after each file with (files done, files in all).
