@@ -7,6 +7,8 @@ result independent of the number of jobs.
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -33,6 +35,8 @@ _STATE: WorkerState | None = None
 
 def _init_worker(state: WorkerState) -> None:
     global _STATE
+    # Ctrl-C is the main process's to handle: it stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE = state
 
 
@@ -70,10 +74,13 @@ def scan(settings: Settings, progress: Progress | None = None,
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
         path=settings.path, categories=dict(mappings.categories),
+        diagnostics=list(found.diagnostics),
     )
     total = len(found.candidates)
     defined: set[str] = set()
-    for done, file_result in enumerate(_run(found.candidates, state, settings.worker_count), 1):
+    # More processes than cores or files only costs memory and start-up time.
+    jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
+    for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
         _merge(result, file_result)
         defined.update(file_result.defined_names)
         if progress is not None:
@@ -118,9 +125,15 @@ def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator
     # Big files first so that one late giant does not leave a core idle at the end.
     ordered = sorted(candidates, key=lambda c: -c.size)
     chunk = max(1, min(32, len(ordered) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(state,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(state,))
+    try:
         yield from pool.map(_scan_in_worker, ordered, chunksize=chunk)
+    except BaseException:  # Ctrl-C, or the caller stopped reading: no worker outlives us
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _repository_own(finding: Finding, defined: set[str], own_headers: set[str]) -> bool:

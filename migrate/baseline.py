@@ -17,8 +17,10 @@ from typing import Any
 
 from migrate.errors import UserError
 from migrate.model import Finding, ScanResult
+from migrate.safe_read import read_regular
 
 SCHEMA_VERSION = "1.0"
+RESULT_LIMIT = 1 << 30  # bytes: a JSON result of CUTLASS is ~200 MB
 NEW, UNCHANGED = "new", "unchanged"
 
 
@@ -48,12 +50,14 @@ def dumps(data: dict[str, Any]) -> str:
 def load(path: Path) -> Counter[str]:
     """Fingerprint counts from a baseline file or a JSON scan result."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, RESULT_LIMIT).decode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read the baseline: "
                             f"{exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not a JSON file: {exc}") from exc
+    except RecursionError as exc:
+        raise BaselineError(f"{path}: nested too deeply to be a baseline") from exc
     return counts_of(data, str(path))
 
 
@@ -69,10 +73,11 @@ def counts_of(data: object, label: str) -> Counter[str]:
             counts[item["fingerprint"]] += item["count"]
         return counts
     if isinstance(data, dict) and isinstance(data.get("findings"), list):
-        try:
-            return Counter(str(f["fingerprint"]) for f in data["findings"])
-        except (TypeError, KeyError) as exc:
-            raise BaselineError(f"{label}: a finding has no fingerprint") from exc
+        fingerprints = [f.get("fingerprint") if isinstance(f, dict) else None
+                        for f in data["findings"]]
+        if not all(isinstance(f, str) for f in fingerprints):
+            raise BaselineError(f"{label}: a finding has no fingerprint string")
+        return Counter(fingerprints)  # type: ignore[arg-type]
     raise BaselineError(f"{label}: neither a supa-migrate JSON result nor a baseline file "
                         "(no 'findings' or 'fingerprints' list)")
 

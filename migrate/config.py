@@ -9,13 +9,18 @@ options the user typed, so `scan_path(root)` and `supa-migrate scan root` agree.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from migrate.config_file import CURRENCIES, MAX_NUMBER
 from migrate.config_file import find as find_config
+from migrate.discover import check_excludes
+from migrate.errors import UserError
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+MIN_HOURS_PER_DAY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,4 +70,28 @@ def load_settings(root: Path, **overrides: object) -> Settings:
     currency = values.get("currency")
     if isinstance(currency, str):
         values["currency"] = currency.upper()
+    _check(values)
     return Settings(root=root, **values)  # type: ignore[arg-type]
+
+
+def _check(values: dict[str, object]) -> None:
+    """Values the command line or a caller gave that no estimate can rest on."""
+    rate = values.get("rate")
+    if rate is not None and not (isinstance(rate, int | float) and math.isfinite(rate)
+                                 and 0 < rate <= MAX_NUMBER):
+        raise UserError(f"--rate must be a number above 0 and at most {MAX_NUMBER:g}, "
+                        f"got {rate}")
+    hours = values.get("hours_per_day")
+    if hours is not None and not (isinstance(hours, int | float) and math.isfinite(hours)
+                                  and MIN_HOURS_PER_DAY <= hours <= 24):
+        raise UserError(f"--hours-per-day must be between {MIN_HOURS_PER_DAY} and 24, "
+                        f"got {hours}")
+    currency = values.get("currency")
+    if currency is not None and currency not in CURRENCIES:
+        raise UserError(f"--currency must be an ISO 4217 code such as CNY or USD, "
+                        f"got {currency!r}")
+    excludes = values.get("excludes")
+    if excludes:
+        bad = check_excludes(tuple(excludes))  # type: ignore[arg-type]
+        if bad is not None:
+            raise UserError(f"--exclude {bad!r} is not a usable gitignore pattern")

@@ -12,18 +12,26 @@ with `FILE:LINE: reason` and the allowed values: a typo must not be ignored.
 from __future__ import annotations
 
 import difflib
+import math
+import os
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.numbers import list_currencies
+
 from migrate.errors import LocatedError
 from migrate.gate import FAIL_ON_CHOICES
 from migrate.model import LANGUAGES, PATHS
+from migrate.safe_read import is_regular_file, read_regular
 from migrate.tomlpos import line_of
 
 CONFIG_NAME = ".supa-migrate.toml"
+CONFIG_LIMIT = 1 << 20  # bytes: a settings file is small
+MAX_NUMBER = 1e9  # a rate or an hour count beyond this is a typo, not a setting
+CURRENCIES = frozenset(list_currencies())
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "supa-migrate")
 
@@ -51,11 +59,23 @@ def _string_list(value: object, _root: Path) -> object:
     return tuple(value)
 
 
+def _inside(root: Path, name: str) -> Path:
+    """`name` under the scanned root; a repository's settings may not reach outside it
+    (`/etc`, `../..`, a symlink out of the checkout)."""
+    path = root / name
+    real_root = os.path.realpath(root)
+    if os.path.isabs(name) or os.path.commonpath([os.path.realpath(path), real_root]) \
+            != real_root:
+        raise ValueError(f"'{name}' is outside the scanned root (a repository's settings may "
+                         "only name paths inside it)")
+    return path
+
+
 def _folders(value: object, root: Path) -> object:
     names = _string_list(value, root)
     assert isinstance(names, tuple)
     for name in names:
-        if not (root / name).is_dir():
+        if not _inside(root, name).is_dir():
             raise ValueError(f"'{name}' is not a folder (paths are relative to the scanned root)")
     return tuple(root / name for name in names)
 
@@ -63,7 +83,10 @@ def _folders(value: object, root: Path) -> object:
 def _path(value: object, root: Path) -> object:
     if not isinstance(value, str) or not value:
         raise ValueError("must be a file name (relative to the scanned root)")
-    return root / value
+    path = _inside(root, value)
+    if path.exists() and not is_regular_file(path):
+        raise ValueError(f"'{value}' is not a regular file")
+    return path
 
 
 def _choice(choices: tuple[str, ...]) -> Checker:
@@ -84,7 +107,8 @@ def _integer(minimum: int) -> Checker:
 
 def _number(minimum: float, maximum: float | None = None, strict: bool = False) -> Checker:
     def check(value: object, _root: Path) -> object:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value) and abs(value) <= MAX_NUMBER
         if ok and (value < minimum or (strict and value == minimum)  # type: ignore[operator]
                    or (maximum is not None and value > maximum)):  # type: ignore[operator]
             ok = False
@@ -96,6 +120,12 @@ def _number(minimum: float, maximum: float | None = None, strict: bool = False) 
     return check
 
 
+def _currency(value: object, _root: Path) -> object:
+    if not isinstance(value, str) or value.upper() not in CURRENCIES:
+        raise ValueError("must be an ISO 4217 currency code, e.g. \"CNY\", \"USD\"")
+    return value.upper()
+
+
 def _text(value: object, _root: Path) -> object:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string, e.g. \"CNY\"")
@@ -105,7 +135,7 @@ def _text(value: object, _root: Path) -> object:
 # File key -> (Settings field it fills, checker).
 KEYS: dict[str, tuple[str, Checker]] = {
     "baseline": ("baseline", _path),
-    "currency": ("currency", _text),
+    "currency": ("currency", _currency),
     "exclude": ("excludes", _string_list),
     "fail-on": ("fail_on", _choice(FAIL_ON_CHOICES)),
     "hours-per-day": ("hours_per_day", _number(0, 24, strict=True)),
@@ -119,20 +149,27 @@ KEYS: dict[str, tuple[str, Checker]] = {
 
 
 def find(root: Path) -> FileConfig | None:
-    """The root's configuration, or None when it has none. Raises ConfigError."""
+    """The root's configuration, or None when it has none. Raises ConfigError.
+
+    A control file that is a symlink, a FIFO or a device is not read (like any other
+    symlink of the scanned tree); one over CONFIG_LIMIT bytes is an error.
+    """
     own = root / CONFIG_NAME
-    if own.is_file():
+    if is_regular_file(own):
         text = _read(own)
         table = _parse(own, text)
         return FileConfig(own, _check(own, text, table, root, section=None))
     pyproject = root / PYPROJECT
-    if not pyproject.is_file():
+    if not is_regular_file(pyproject):
         return None
     text = _read(pyproject)
     if "supa-migrate" not in text:
         return None  # someone else's broken pyproject.toml must not stop our scan
     data = _parse(pyproject, text)
-    table = data.get(PYPROJECT_TABLE[0], {}).get(PYPROJECT_TABLE[1])
+    tool = data.get(PYPROJECT_TABLE[0], {})
+    if not isinstance(tool, dict):
+        return None  # `tool = "x"`: someone else's odd pyproject, no settings of ours
+    table = tool.get(PYPROJECT_TABLE[1])
     if table is None:
         return None
     if not isinstance(table, dict):
@@ -143,14 +180,17 @@ def find(root: Path) -> FileConfig | None:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular(path, CONFIG_LIMIT).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), 0, f"cannot read the file: {exc}") from exc
+        raise ConfigError(str(path), 0, f"cannot read the file: "
+                                        f"{getattr(exc, 'strerror', None) or exc}") from exc
 
 
 def _parse(path: Path, text: str) -> dict:
     try:
         return tomllib.loads(text)
+    except RecursionError as exc:
+        raise ConfigError(str(path), 1, "not valid TOML: nested too deeply") from exc
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         line = int(found[1]) if found else max(1, len(text.splitlines()))  # end of document

@@ -14,8 +14,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from migrate.baseline import RESULT_LIMIT
 from migrate.errors import UserError
 from migrate.model import Diff, Finding, ScanResult
+from migrate.safe_read import read_regular
 
 
 class DiffError(UserError):
@@ -24,7 +26,7 @@ class DiffError(UserError):
 
 def read_result(path: Path) -> ScanResult:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, RESULT_LIMIT).decode("utf-8"))
     except OSError as exc:
         raise DiffError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
-from migrate.model import Skipped
+from migrate.model import Diagnostic, Skipped
+from migrate.safe_read import is_regular_file, read_text_regular, shown_name
 
 # Folder names that hold code a project carries but did not write. Their findings
 # are reported apart from the project's own (git submodules are added per repo).
@@ -41,6 +44,7 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     other_files: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +60,51 @@ class _IgnoreLayer:
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
-def _read_gitignore(directory: Path, base: str) -> _IgnoreLayer | None:
+CONTROL_FILE_LIMIT = 1 << 20  # .gitignore and .gitmodules: a megabyte is plenty
+# A pattern with more wildcards than this can make the matcher backtrack for minutes.
+MAX_WILDCARDS = 12
+
+
+def ignore_spec(lines: list[str], where: str, notes: list[Diagnostic]) -> pathspec.PathSpec:
+    """gitignore patterns, each line alone: a line git would reject (or one that would
+    take the matcher minutes) is skipped with a note, as git skips it."""
+    good = []
+    for number, line in enumerate(lines, 1):
+        if line.count("*") > MAX_WILDCARDS:
+            notes.append(Diagnostic(where, "warning", "ignore-pattern",
+                                    {"reason": "too many wildcards"}, number))
+            continue
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, TypeError, re.error) as exc:
+            notes.append(Diagnostic(where, "warning", "ignore-pattern",
+                                    {"reason": str(exc)[:200]}, number))
+            continue
+        good.append(line)
+    return pathspec.GitIgnoreSpec.from_lines(good)
+
+
+def _read_gitignore(directory: Path, base: str, notes: list[Diagnostic]
+                    ) -> _IgnoreLayer | None:
+    path = directory / ".gitignore"
+    if not is_regular_file(path):  # absent, or a symlink/FIFO that must not be read
+        return None
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        text = read_text_regular(path, CONTROL_FILE_LIMIT)
     except OSError:
         return None
-    return _IgnoreLayer(base, pathspec.GitIgnoreSpec.from_lines(lines.splitlines()))
+    where = f"{base}/.gitignore" if base else ".gitignore"
+    return _IgnoreLayer(base, ignore_spec(text.splitlines(), where, notes))
 
 
 def _submodule_paths(root: Path) -> set[str]:
     """Paths of git submodules, read from .gitmodules as text (git is not run)."""
     parser = configparser.ConfigParser()
+    path = root / ".gitmodules"
+    if not is_regular_file(path):
+        return set()
     try:
-        parser.read_string((root / ".gitmodules").read_text(encoding="utf-8", errors="replace"))
+        parser.read_string(read_text_regular(path, CONTROL_FILE_LIMIT))
     except (OSError, configparser.Error):
         return set()
     return {
@@ -80,7 +116,7 @@ def _classify_symlink(path: Path, root_real: str) -> Skipped:
     try:
         target = os.path.realpath(path, strict=True)
     except FileNotFoundError:
-        return Skipped("", "broken-symlink", f"points to {os.readlink(path)}")
+        return Skipped("", "broken-symlink", f"points to {shown_name(os.readlink(path))}")
     except (OSError, RuntimeError) as exc:  # ELOOP and friends
         return Skipped("", "symlink-loop", str(exc.strerror or exc))
     if os.path.commonpath([target, root_real]) != root_real:
@@ -94,7 +130,11 @@ def discover(
     excludes: tuple[str, ...] = (),
     max_file_size: int = 2 * 1024 * 1024,
 ) -> Discovery:
-    """Walk `root` depth-first in sorted order; the order makes output reproducible."""
+    """Walk `root` depth-first in sorted order; the order makes output reproducible.
+
+    The walk keeps its own stack (a tree 10,000 folders deep is no recursion limit) and
+    never follows a link. `excludes` must be valid patterns (check_excludes).
+    """
     walker = _Walker(
         frontend_for=frontend_for,
         max_file_size=max_file_size,
@@ -102,9 +142,23 @@ def discover(
         user_excludes=pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None,
         submodules=_submodule_paths(root),
     )
-    top = _read_gitignore(root, "")
-    walker.walk(root, "", [top] if top else [], vendored=False)
+    top = _read_gitignore(root, "", walker.result.diagnostics)
+    walker.walk(root, [top] if top else [])
     return walker.result
+
+
+def check_excludes(excludes: tuple[str, ...]) -> str | None:
+    """The first --exclude pattern that is not a valid gitignore pattern, else None."""
+    for pattern in excludes:
+        if pattern.count("*") > MAX_WILDCARDS:
+            return pattern
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, TypeError, re.error):
+            return pattern
+        if not list(spec.patterns) or not any(p.include is not None for p in spec.patterns):
+            return pattern
+    return None
 
 
 def _sorted_entries(directory: Path) -> list[os.DirEntry[str]]:
@@ -124,19 +178,29 @@ class _Walker:
     def skip(self, rel: str, reason: str, detail: str = "") -> None:
         self.result.skipped.append(Skipped(rel, reason, detail))
 
-    def walk(self, directory: Path, rel_dir: str, layers: list[_IgnoreLayer],
-             vendored: bool) -> None:
-        try:
-            entries = _sorted_entries(directory)
-        except OSError as exc:
-            self.skip(rel_dir or ".", "unreadable", exc.strerror or str(exc))
-            return
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            self.visit(entry, rel, layers, vendored)
+    def walk(self, root: Path, layers: list[_IgnoreLayer]) -> None:
+        """Depth-first in sorted order, with an explicit stack of (folder, rel, layers,
+        vendored) still to visit."""
+        stack: list[tuple[Path, str, list[_IgnoreLayer], bool]] = [(root, "", layers, False)]
+        while stack:
+            directory, rel_dir, layers, vendored = stack.pop()
+            try:
+                entries = _sorted_entries(directory)
+            except OSError as exc:
+                self.skip(rel_dir or ".", "unreadable", exc.strerror or str(exc))
+                continue
+            folders = []
+            for entry in entries:
+                name = shown_name(entry.name)
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                folder = self.visit(entry, rel, layers, vendored)
+                if folder is not None:
+                    folders.append(folder)
+            stack.extend(reversed(folders))  # the first folder is visited next
 
     def visit(self, entry: os.DirEntry[str], rel: str, layers: list[_IgnoreLayer],
-              vendored: bool) -> None:
+              vendored: bool) -> tuple[Path, str, list[_IgnoreLayer], bool] | None:
+        """Handle one entry; a folder to walk into is returned rather than walked."""
         path = Path(entry.path)
         if entry.is_symlink():
             link = _classify_symlink(path, self.root_real)
@@ -148,22 +212,22 @@ class _Walker:
             self.skip(rel, "unreadable", exc.strerror or str(exc))
             return
         if is_dir and entry.name in ALWAYS_PRUNED:
-            return
+            return None
         shown = rel + "/" if is_dir else rel
         if self.user_excludes is not None and self.user_excludes.match_file(shown):
             self.skip(shown, "excluded")
-            return
+            return None
         if any(layer.matches(rel, is_dir) for layer in layers):
             if is_dir or self.frontend_for(rel) is not None:
                 self.skip(shown, "gitignored")
-            return
+            return None
         if is_dir:
-            nested = _read_gitignore(path, rel)
+            nested = _read_gitignore(path, rel, self.result.diagnostics)
             child_vendored = (vendored or entry.name in VENDORED_DIR_NAMES
                               or rel in self.submodules)
-            self.walk(path, rel, [*layers, nested] if nested else layers, child_vendored)
-            return
+            return path, rel, [*layers, nested] if nested else layers, child_vendored
         self.add_file(entry, path, rel, vendored)
+        return None
 
     def add_file(self, entry: os.DirEntry[str], path: Path, rel: str, vendored: bool) -> None:
         frontend = self.frontend_for(rel)
@@ -171,10 +235,14 @@ class _Walker:
             self.result.other_files += 1
             return
         try:
-            size = entry.stat(follow_symlinks=False).st_size
+            info = entry.stat(follow_symlinks=False)
         except OSError as exc:
             self.skip(rel, "unreadable", exc.strerror or str(exc))
             return
+        if not stat.S_ISREG(info.st_mode):
+            self.skip(rel, "not-a-file", "a FIFO, device or socket")
+            return
+        size = info.st_size
         if size > self.max_file_size:
             self.skip(rel, "too-large", f"{size} bytes > {self.max_file_size}")
             return

@@ -23,6 +23,9 @@ USE_KINDS: tuple[str, ...] = (
     "environment",
 )
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # report languages
+# Unicode bidi and invisible-direction controls: a line holding one may read differently
+# from what the compiler sees (Trojan Source, CVE-2021-42574).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Port paths: native (SUPA names, BRCC), suda (CUDA sources through SUDA), both.
 PATHS: tuple[str, ...] = ("native", "suda", "both")
 # What a changed line is about; the prediction (migrate/change.py) and the measurement

@@ -11,18 +11,29 @@ from dataclasses import dataclass
 
 from migrate import suppress
 from migrate.change import LineModel, predict
-from migrate.decode import decode, looks_binary
+from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
 from migrate.mappings.load import MappingSet
 from migrate.match import match_use
-from migrate.model import Diagnostic, FileChange, FileRecord, FileResult, Finding, Skipped
+from migrate.model import (
+    BIDI_CONTROLS,
+    Diagnostic,
+    FileChange,
+    FileRecord,
+    FileResult,
+    Finding,
+    Skipped,
+)
 from migrate.paths import status_on
+from migrate.safe_read import NotRegular, read_regular
 from migrate.vendor_files import VendorFiles
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
 # every file's share is in the result either way.
 PARSE_WARNING_SHARE = 0.10
+# A file may grow a little between discovery and reading; one swapped for /dev/zero may not.
+GROWTH_ALLOWED = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +48,12 @@ class WorkerState:
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     rel = candidate.rel
     try:
-        data = candidate.path.read_bytes()
+        data = read_regular(candidate.path, candidate.size + GROWTH_ALLOWED)
+    except NotRegular as exc:
+        return FileResult(None, skipped=Skipped(rel, "not-a-file", exc.strerror or str(exc)))
     except OSError as exc:
         return FileResult(None, skipped=Skipped(rel, "unreadable", exc.strerror or str(exc)))
-    if looks_binary(data):
+    if looks_binary(data) and not has_text_bom(data):
         return FileResult(None, skipped=Skipped(rel, "binary", "contains NUL bytes"))
     decoded = decode(data)
     diagnostics: list[Diagnostic] = []
@@ -48,6 +61,10 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         diagnostics.append(Diagnostic(rel, "note", "decoded-gb18030"))
     elif decoded.encoding == "utf-8-lossy":
         diagnostics.append(Diagnostic(rel, "warning", "decoded-lossy"))
+    hidden = _bidi_lines(decoded.text)
+    if hidden:
+        diagnostics.append(Diagnostic(rel, "warning", "bidi-control",
+                                      {"lines": ", ".join(map(str, hidden[:10]))}, hidden[0]))
     try:
         output = load_frontend(candidate.frontend).extract(decoded.text, rel, state.context)
     except Exception as exc:
@@ -91,7 +108,7 @@ def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
     if state.lines is None:
         return record
     try:
-        data = candidate.path.read_bytes()
+        data = read_regular(candidate.path, candidate.size + GROWTH_ALLOWED)
     except OSError:
         return record
     text = decode(data).text
@@ -116,3 +133,11 @@ def _predicted(record: FileRecord, findings: list[Finding], text: str, lines: Li
         return FileChange({"native": {}, "suda": {}})
     return predict([f for f in findings if not f.other_vendor], text, record.language, lines,
                    lambda f, path: status_on(f.entry, path))
+
+
+def _bidi_lines(text: str) -> list[int]:
+    """Lines holding a bidi control character (Trojan Source): shown to the reader."""
+    if not any(char in text for char in BIDI_CONTROLS):
+        return []
+    return [number for number, line in enumerate(text.split("\n"), 1)
+            if any(char in line for char in BIDI_CONTROLS)]

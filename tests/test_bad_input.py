@@ -75,20 +75,20 @@ def test_scan_goes_on_through_encodings_and_syntax_errors(bad_repo: Path) -> Non
 def test_unreadable_directory_and_file_are_reported(bad_repo: Path, monkeypatch) -> None:
     # Tests run as root in CI, where chmod cannot hide anything: fail the reads instead.
     real_scandir = os.scandir
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
     def scandir(path):
         if str(path).endswith("locked"):
             raise PermissionError(13, "Permission denied")
         return real_scandir(path)
 
-    def read_bytes(self):
-        if self.name == "good.cu":
+    def open_file(path, flags, *args):
+        if str(path).endswith("good.cu"):
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
+        return real_open(path, flags, *args)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     result = scan(Settings(root=bad_repo, jobs=1, max_file_size=2000))
     reasons = {(s.path, s.reason) for s in result.skipped}
     assert ("locked", "unreadable") in reasons

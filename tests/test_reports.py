@@ -137,8 +137,11 @@ def test_currency_follows_the_language_unless_given(args: tuple[str, ...], curre
 
 
 def test_a_currency_without_a_rate_is_a_usage_error() -> None:
-    code, _out, err = run_cli("scan", str(XSS), "--currency", "XYZ", "--jobs", "1")
+    # JPY is a real currency effort.toml has no default day rate for.
+    code, _out, err = run_cli("scan", str(XSS), "--currency", "JPY", "--jobs", "1")
     assert code == 2 and "give --rate" in err and "Traceback" not in err
+    code, _out, err = run_cli("scan", str(XSS), "--currency", "XYZ", "--jobs", "1")
+    assert code == 2 and "ISO 4217" in err
 
 
 def test_include_vendored_adds_vendored_effort() -> None:

@@ -6,7 +6,6 @@ migrate/report/diff.py.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import click
 
 from migrate import baseline as baseline_file
 from migrate.api import scan as run_scan
-from migrate.cli.common import guarded, typed_options
+from migrate.cli.common import emit, guarded, typed_options, write_atomically
 from migrate.cli.options import TREE_SETTINGS, tree_options
 from migrate.config import load_settings
 from migrate.diff import compare, read_result
@@ -46,11 +45,12 @@ def create(path: Path, output: Path | None, **options: Any) -> None:
         result = run_scan(settings)
     text = baseline_file.dumps(baseline_file.create(result))
     if output is None:
-        click.echo(text, nl=False)
+        with guarded("writing the baseline"):
+            emit(text)
         return
     with guarded("writing the baseline"):
         try:
-            output.write_text(text, encoding="utf-8", newline="\n")
+            write_atomically(output, [text])
         except OSError as exc:
             raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"supa-migrate: baseline of {len(result.findings)} findings written to {output}",
@@ -79,4 +79,4 @@ def diff(old: Path, new: Path, fmt: str, lang: str) -> None:
         categories = load_mappings().categories
         for result in (report.old, report.new):
             result.categories = dict(categories)
-        sys.stdout.write(render(report, fmt, lang))
+        emit(render(report, fmt, lang))

@@ -3,16 +3,21 @@ and which options the user actually typed (the library fills the rest)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 from click.core import ParameterSource
 
-from migrate.errors import EXIT_INTERNAL, UserError
+from migrate.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from migrate.report.safe import safe_text
 
 
 def fail(message: str, code: int, details: list[str] | None = None) -> NoReturn:
@@ -32,9 +37,17 @@ def guarded(what: str, debug: bool = False) -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        fail(f"{exc.label}: {exc}", exc.exit_code, exc.details())
-    except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
+        fail(f"{exc.label}: {safe_text(str(exc))}", exc.exit_code,
+             [safe_text(line) for line in exc.details()])
+    except KeyboardInterrupt:
+        fail("interrupted", EXIT_INTERRUPTED)
+    except (SystemExit, click.exceptions.Exit, click.ClickException):
         raise
+    except BrokenPipeError:  # `... | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except OSError as exc:  # a full disk, a closed terminal
+        fail(f"{what} failed: {exc.strerror or exc}", EXIT_USAGE)
     except Exception:
         if debug:
             traceback.print_exc()
@@ -56,3 +69,29 @@ def typed_options(options: dict[str, Any], names: dict[str, str]) -> dict[str, A
 
 
 Command = Callable[..., None]
+
+
+def write_atomically(destination: Path, pieces: Iterable[str]) -> None:
+    """Write to a temporary file beside `destination`, then rename it over: an interrupted
+    write or two scans writing at once never leave a half file, and a symlink planted at
+    the destination is replaced, never followed."""
+    folder = destination.parent if str(destination.parent) else Path(".")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+        "w", encoding="utf-8", newline="\n", dir=folder, prefix=f".{destination.name}.",
+        suffix=".tmp", delete=False)
+    try:
+        with handle:
+            for piece in pieces:
+                handle.write(piece)
+        os.replace(handle.name, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+def emit(text: str) -> None:
+    """Write to standard output now (flushed), so a full disk is reported here, inside
+    `guarded`, and not as a traceback when the interpreter exits."""
+    sys.stdout.write(text)
+    sys.stdout.flush()

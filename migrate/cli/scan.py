@@ -13,13 +13,14 @@ from rich.console import Console
 
 from migrate import gate
 from migrate.api import scan as run_scan
-from migrate.cli.common import fail, guarded, typed_options
+from migrate.cli.common import fail, guarded, typed_options, write_atomically
 from migrate.cli.options import SCAN_SETTINGS, scan_options
 from migrate.cli.progress import DelayedProgress
 from migrate.config import load_settings
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from migrate.model import STATUSES, ScanResult
 from migrate.report import RENDERERS, chunked_renderer, format_for_path
+from migrate.report.safe import safe_text
 
 
 @click.command()
@@ -55,7 +56,8 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
             except BrokenPipeError:  # `supa-migrate scan . --format json | head`: reader left
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             except OSError as exc:
-                fail(f"cannot write {destination}: {exc.strerror}", EXIT_USAGE)
+                fail(f"cannot write {safe_text(destination or 'the standard output')}: "
+                     f"{exc.strerror or exc}", EXIT_USAGE)
     if outputs:  # files written: the terminal still gets its summary
         from migrate.report.text import print_summary
 
@@ -74,9 +76,7 @@ def _write(result: ScanResult, name: str, destination: str | None, lang: str) ->
         for piece in chunked_renderer(name)(result, lang):
             click.echo(piece, nl=False)
         return
-    with open(destination, "w", encoding="utf-8", newline="\n") as handle:
-        for piece in chunked_renderer(name)(result, lang):
-            handle.write(piece)
+    write_atomically(Path(destination), chunked_renderer(name)(result, lang))
 
 
 def _gate_exit_code(result: ScanResult, fail_on: str) -> int:
@@ -89,8 +89,8 @@ def _gate_exit_code(result: ScanResult, fail_on: str) -> int:
     statuses = Counter(f.status for f in failing)
     counts = ", ".join(f"{statuses[s]} {s}" for s in STATUSES if statuses[s])
     click.echo(f"supa-migrate: {len(failing)} finding(s){scope} at or above '{fail_on}' "
-               f"({counts}; first: {first.use.file}:{first.use.line} {first.rule} "
-               f"{first.use.symbol})", err=True)
+               f"({counts}; first: {safe_text(first.use.file)}:{first.use.line} {first.rule} "
+               f"{safe_text(first.use.symbol)})", err=True)
     return EXIT_FINDINGS
 
 

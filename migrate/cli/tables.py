@@ -16,9 +16,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from migrate.cli.common import guarded
+from migrate.cli.common import emit, guarded
 from migrate.mappings.load import MappingSet, load_mappings
 from migrate.model import CONFIDENCES, LANGUAGES, STATUSES, MappingEntry
+from migrate.report.safe import safe_text
 
 LANGUAGES_ORDER = ("cuda_cpp", "python", "build")
 
@@ -53,17 +54,26 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
     mappings = _load(overlays)
     found = explain_entries(mappings, name)
     if not found:
-        click.echo(f"{name}: no mapping row or CUDA family knows this name.", err=True)
+        click.echo(f"{safe_text(name)}: no mapping row or CUDA family knows this name.",
+                   err=True)
         sys.exit(1)
     if fmt == "json":
         rows = [_entry_data(mappings, language, entry, how) for language, entry, how in found]
-        click.echo(json.dumps({"name": name, "matches": rows}, ensure_ascii=False, indent=2,
-                              sort_keys=True))
+        with guarded("writing the answer"):
+            emit(json.dumps({"name": name, "matches": rows}, ensure_ascii=False, indent=2,
+                            sort_keys=True) + "\n")
         return
+    with guarded("writing the answer"):
+        _print_explained(name, found, mappings, lang)
+        sys.stdout.flush()
+
+
+def _print_explained(name: str, found: list[tuple[str, MappingEntry, str]],
+                     mappings: MappingSet, lang: str) -> None:
     console = Console(highlight=False)
     for language, entry, how in found:
         data = _entry_data(mappings, language, entry, how)
-        console.print(f"{name}  ({data['category_label_' + lang]}; {language} code)",
+        console.print(safe_text(f"{name}  ({data['category_label_' + lang]}; {language} code)"),
                       style="bold", markup=False)
         for label, value in (
             ("family", f"{entry.category} ({data['header']})" if data["header"]
@@ -77,7 +87,7 @@ def explain(name: str, lang: str, overlays: tuple[Path, ...], fmt: str) -> None:
             ("table row", entry.origin),
             ("note", entry.note(lang) or "-"),
         ):
-            console.print(f"  {label:<12} {value}", markup=False)
+            console.print(safe_text(f"  {label:<12} {value}"), markup=False)
 
 
 def _entry_data(mappings: MappingSet, language: str, entry: MappingEntry, how: str
@@ -130,8 +140,9 @@ def stats_command(overlays: tuple[Path, ...], fmt: str) -> None:
     mappings = _load(overlays)
     stats = table_stats(mappings)
     if fmt == "json":
-        click.echo(json.dumps({"mappings_version": mappings.version, "tables": stats},
-                              indent=2, sort_keys=True))
+        with guarded("writing the statistics"):
+            emit(json.dumps({"mappings_version": mappings.version, "tables": stats},
+                            indent=2, sort_keys=True) + "\n")
         return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   title=f"Mapping tables {mappings.version}", title_justify="left")
@@ -151,10 +162,12 @@ def stats_command(overlays: tuple[Path, ...], fmt: str) -> None:
             f"{confidence['documented'] / total:.0%}",  # type: ignore[index]
             f"{(confidence['inferred'] + confidence['unverified']) / total:.0%}",  # type: ignore[index]
         )
-    console = Console(highlight=False)
-    console.print(table)
-    console.print("Shares of rows: nat(ive) ren(ame) par(tial) lib(rary) rew(rite) unk(nown); "
-                  "doc(umented), inf(erred)+unv(erified) confidence.")
+    with guarded("writing the statistics"):
+        console = Console(highlight=False)
+        console.print(table)
+        console.print("Shares of rows: nat(ive) ren(ame) par(tial) lib(rary) rew(rite) "
+                      "unk(nown); doc(umented), inf(erred)+unv(erified) confidence.")
+        sys.stdout.flush()
 
 
 @mappings_group.command("validate")

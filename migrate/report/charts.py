@@ -13,6 +13,7 @@ from typing import Any
 from migrate.model import STATUSES, Estimate, ScanResult
 from migrate.report import numbers
 from migrate.report.messages import change_label
+from migrate.report.safe import safe_text
 
 BAR_SPACE = 300  # SVG units for the longest bar
 TOP_FILES = 10
@@ -34,7 +35,8 @@ def build(result: ScanResult, score: Estimate, own: list[int], lang: str,
     files = sorted(((path, effort.hours.expected) for path, effort in score.files.items()
                     if path in own_files and effort.hours.expected > 0),
                    key=lambda kv: (-kv[1], kv[0]))[:TOP_FILES]
-    file_bars = [(path, value, numbers.hours(value, lang), "effort") for path, value in files]
+    file_bars = [(safe_text(path), value, numbers.hours(value, lang), "effort")
+                 for path, value in files]
     return {"status": _bars(status_bars), "category": _bars(category_bars),
             "files": _bars(file_bars)}
 

@@ -11,6 +11,7 @@ import io
 
 from migrate.model import ScanResult
 from migrate.report.messages import finding_message
+from migrate.report.safe import safe_text
 
 COLUMNS = ("file", "line", "column", "symbol", "resolved", "status", "category",
            "replacement", "confidence", "rule", "message", "vendored", "effort_hours",
@@ -34,5 +35,8 @@ def render(result: ScanResult, lang: str = "en") -> str:
 
 
 def _cell(text: str) -> str:
-    """Keep a spreadsheet from reading scanned text as a formula (=, +, -, @)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Keep a spreadsheet from reading scanned text as a formula (=, +, -, @, and the
+    TAB and CR OWASP lists too), with control characters shown visibly."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return safe_text(text)

@@ -7,13 +7,14 @@ from typing import Any
 from migrate.model import Diff, Finding, ScanResult
 from migrate.report import i18n
 from migrate.report.messages import finding_message
+from migrate.report.safe import safe_text
 from migrate.report.templates import markdown_code, markdown_text
 
 MARKDOWN_ROWS = 50  # a PR comment must stay readable (and under the host's size limit)
 
 
 def _label(result: ScanResult) -> str:
-    return f"{result.root} (supa-migrate {result.tool_version})"
+    return f"{safe_text(result.root)} (supa-migrate {safe_text(result.tool_version)})"
 
 
 def _hours(value: float) -> str:
@@ -72,7 +73,7 @@ def _finding_rows(items: list[Finding], result: ScanResult, md: bool, t: Any, la
             rows.append(f"| {markdown_code(where)} | {f.status} | {f.rule} | "
                         f"{markdown_text(text)} |")
         else:
-            rows.append(f"{where}  {f.status}  {f.rule}  {text}")
+            rows.append(safe_text(f"{where}  {f.status}  {f.rule}  {text}"))
     if md:
         rows = ["| " + " | ".join([t("column_where"), t("column_status"), t("column_rule"),
                                     t("column_message")]) + " |", "|---|---|---|---|", *rows]

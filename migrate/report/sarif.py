@@ -26,6 +26,7 @@ from urllib.parse import quote
 from migrate.model import CONFIDENCES, Finding, ScanResult
 from migrate.report import i18n
 from migrate.report.messages import diagnostic_message, finding_message
+from migrate.report.safe import safe_text
 from migrate.report.templates import markdown_code
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
@@ -122,12 +123,12 @@ def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str
             ) -> dict[str, Any]:
     use, entry = finding.use, finding.entry
     region = {"startLine": use.line, "startColumn": use.column, "endLine": use.end_line,
-              "endColumn": use.end_column, "snippet": {"text": use.source_line}}
+              "endColumn": use.end_column, "snippet": {"text": safe_text(use.source_line)}}
     out: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[entry.status],
-        "message": {"text": finding_message(finding, result, lang)},
+        "message": {"text": safe_text(finding_message(finding, result, lang))},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": _uri(use.file), "uriBaseId": SRCROOT},
             "region": region,
@@ -163,7 +164,7 @@ def _notifications(result: ScanResult, lang: str) -> list[dict[str, Any]]:
     for diagnostic in result.diagnostics:
         notes.append({
             "level": diagnostic.level,
-            "message": {"text": diagnostic_message(diagnostic, lang)},
+            "message": {"text": safe_text(diagnostic_message(diagnostic, lang))},
             "descriptor": {"id": diagnostic.code},
             "locations": [_location(diagnostic.path, diagnostic.line)] if diagnostic.path
             else [],

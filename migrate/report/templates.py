@@ -7,10 +7,12 @@ StrictUndefined turns a misspelt variable into an error in the tests, not a blan
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import jinja2
 
+from migrate.report.safe import safe_text
 from migrate.resources import reports_dir
 
 
@@ -38,17 +40,22 @@ def read_asset(name: str) -> str:
     return (reports_dir() / name).read_text(encoding="utf-8")
 
 
+_LINK = re.compile(r"(?i)\b(https?|ftp|file)://")
+
+
 def markdown_text(value: object) -> str:
-    """Text safe inside a Markdown table cell: no markup, no HTML, no line breaks."""
-    text = " ".join(str(value).split())
+    """Text safe inside a Markdown table cell or a PR comment: no markup, no HTML, no
+    line breaks, no @mention that pings someone, no bare URL that becomes a link."""
+    text = safe_text(" ".join(str(value).split()))
     for char in "\\`*_[]<>|#":
         text = text.replace(char, "\\" + char)
-    return text
+    text = text.replace("@", "&#64;")
+    return _LINK.sub(lambda m: m.group(1) + "&#58;//", text)
 
 
 def markdown_code(value: object) -> str:
     """An inline code span that holds any text, backticks and pipes included."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
+    text = safe_text(" ".join(str(value).split())).replace("|", "\\|")
     run, longest = 0, 0
     for char in text:
         run = run + 1 if char == "`" else 0

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from migrate.model import ScanResult
 from migrate.report import i18n, numbers
@@ -21,6 +22,7 @@ from migrate.report.messages import (
     path_sentences,
     skip_reason,
 )
+from migrate.report.safe import safe_text
 
 WIDTH = 80
 STATUS_STYLE = {"native": "green", "rename": "cyan", "partial": "yellow",
@@ -43,7 +45,7 @@ def print_summary(console: Console, result: ScanResult, lang: str = "en") -> Non
     def say(key: str, **values: object) -> str:
         return i18n.text(lang, f"text.{key}", **values)
 
-    console.print(say("header", version=result.tool_version, root=result.root,
+    console.print(say("header", version=result.tool_version, root=safe_text(result.root),
                       mappings=result.mappings_version), style="bold", markup=False)
     languages = say("list_separator").join(say("language_counts", name=name, files=c["files"],
                               lines=f"{c['lines']:,}")
@@ -68,7 +70,7 @@ def print_summary(console: Console, result: ScanResult, lang: str = "en") -> Non
     _print_ci(console, result, summary)
     _print_problems(console, result, say, lang)
     console.print()
-    console.print(say("next", root=result.root), markup=False)
+    console.print(say("next", root=safe_text(result.root)), markup=False)
 
 
 Say = Callable[..., str]
@@ -115,7 +117,7 @@ def _top_files_table(summary: dict, say: Say, result: ScanResult, lang: str) -> 
         table.add_column(say("col_file"), overflow="fold")
         table.add_column(say("col_findings"), justify="right")
         for row in summary["top_files"]:
-            table.add_row(row["path"], f"{row['findings']:,}")
+            table.add_row(Text(safe_text(row["path"])), f"{row['findings']:,}")
         return table
     counted = {r.path for r in result.files if estimate.include_vendored or not r.vendored}
     ranked = sorted(((path, effort) for path, effort in estimate.files.items()
@@ -128,7 +130,7 @@ def _top_files_table(summary: dict, say: Say, result: ScanResult, lang: str) -> 
     for path, effort in ranked:
         detail = ", ".join(f"{change_label(c, lang)} {n}" for c, n in
                            sorted(effort.lines.items(), key=lambda kv: (-kv[1], kv[0])))
-        table.add_row(path, numbers.hours(effort.hours.expected, lang),
+        table.add_row(Text(safe_text(path)), numbers.hours(effort.hours.expected, lang),
                       f"{sum(effort.lines.values())}" + (f": {detail}" if detail else ""))
     return table
 
@@ -166,7 +168,7 @@ def print_effort(console: Console, result: ScanResult, lang: str) -> None:
         key = "text.vendored_included" if summary["include_vendored"] else "text.vendored"
         lines.append(i18n.text(lang, key, expected=summary["vendored_days"]))
     for line in lines:
-        console.print(line, markup=False)
+        console.print(safe_text(line), markup=False)
     _print_paths(console, result, lang)
 
 
@@ -178,7 +180,7 @@ def _print_paths(console: Console, result: ScanResult, lang: str) -> None:
     console.print()
     console.print(f"[bold]{i18n.text(lang, 'text.paths_title')}[/]")
     for line in lines:
-        console.print(line, markup=False)
+        console.print(safe_text(line), markup=False)
 
 
 def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:
@@ -192,7 +194,7 @@ def _print_ci(console: Console, result: ScanResult, summary: dict) -> None:
     if lines:
         console.print()
     for line in lines:
-        console.print(line, markup=False)
+        console.print(safe_text(line), markup=False)
 
 
 def _print_problems(console: Console, result: ScanResult, say: Say, lang: str) -> None:
@@ -202,7 +204,7 @@ def _print_problems(console: Console, result: ScanResult, say: Say, lang: str) -
             reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
         listed = say("list_separator").join(f"{count} {skip_reason(reason, lang)}"
                                             for reason, count in sorted(reasons.items()))
-        console.print(say("skipped", reasons=listed), markup=False)
+        console.print(safe_text(say("skipped", reasons=listed)), markup=False)
     warnings = [d for d in result.diagnostics if d.level == "warning"]
     if not warnings:
         return
@@ -216,5 +218,6 @@ def _print_problems(console: Console, result: ScanResult, say: Say, lang: str) -
             f"{d.path}:{d.line}" if d.line else d.path for d in group[:PATHS_PER_PROBLEM])
         more = say("warnings_more", count=len(group) - PATHS_PER_PROBLEM) \
             if len(group) > PATHS_PER_PROBLEM else ""
-        console.print(say("warning_group", count=len(group), code=code, places=places,
-                          more=more, example=diagnostic_message(first, lang)), markup=False)
+        line = say("warning_group", count=len(group), code=code, places=places, more=more,
+                   example=diagnostic_message(first, lang))
+        console.print(safe_text(line), markup=False)

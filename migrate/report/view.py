@@ -18,6 +18,7 @@ from migrate.report.messages import (
     path_sentences,
     skip_reason,
 )
+from migrate.report.safe import has_bidi, safe_text
 
 BLOCKER_GROUPS = ("dependency", "ptx", "tensor-core", "unsupported")
 BLOCKER_STATUSES = frozenset({"library", "rewrite", "unknown"})
@@ -35,7 +36,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
 
     own = _own(result, score)
     return {
-        "lang": lang, "t": t, "root": result.root, "version": result.tool_version,
+        "lang": lang, "t": t, "root": safe_text(result.root), "version": result.tool_version,
         "mappings_version": result.mappings_version,
         "model_version": score.method.model_version,
         "summary": _summary(result, score, own, lang, t),
@@ -44,8 +45,8 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "files": _files(result, score, lang),
         "findings": _findings(result, lang, t, category),
         "statuses": [(s, t(f"status.{s}")) for s in STATUSES],
-        "skipped": [{"path": s.path, "reason": skip_reason(s.reason, lang), "detail": s.detail}
-                    for s in result.skipped],
+        "skipped": [{"path": safe_text(s.path), "reason": skip_reason(s.reason, lang),
+                     "detail": safe_text(s.detail)} for s in result.skipped],
         "diagnostics": _diagnostics(result, lang),
         "method": _method(score, lang, t),
         "paths": path_sentences(result, lang),
@@ -81,9 +82,9 @@ def _days(hours: float, score: Estimate, lang: str) -> str:
 
 def _diagnostics(result: ScanResult, lang: str) -> list[dict[str, Any]]:
     """Every diagnostic in words, warnings first: a scan that missed something says so."""
-    rows = [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
+    rows = [{"path": safe_text(d.path), "line": d.line, "level": d.level, "code": d.code,
              "level_text": i18n.text(lang, f"report.level_{d.level}"),
-             "message": diagnostic_message(d, lang)} for d in result.diagnostics]
+             "message": safe_text(diagnostic_message(d, lang))} for d in result.diagnostics]
     rows.sort(key=lambda row: (row["level"] != "warning", row["path"], row["line"]))
     return rows
 
@@ -155,10 +156,10 @@ def _blockers(result: ScanResult, own: list[int], lang: str, category: Any
         for key, members in groups[name].items():
             first = result.findings[members[0]].entry
             hours = sum(result.findings[i].price.expected for i in members)
-            places = [f"{result.findings[i].use.file}:{result.findings[i].use.line}"
+            places = [safe_text(f"{result.findings[i].use.file}:{result.findings[i].use.line}")
                       for i in members]
             items.append({
-                "name": key, "count": numbers.integer(len(members), lang),
+                "name": safe_text(key), "count": numbers.integer(len(members), lang),
                 "hours": hours, "hours_text": numbers.hours(hours, lang),
                 "places": places[:LOCATIONS_SHOWN],
                 "more": numbers.integer(len(places) - LOCATIONS_SHOWN, lang)
@@ -180,7 +181,7 @@ def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any
             continue
         effort = score.file(record.path)
         rows.append({
-            "path": record.path, "grade": effort.grade, "vendored": record.vendored,
+            "path": safe_text(record.path), "grade": effort.grade, "vendored": record.vendored,
             "expected": round(effort.hours.expected, 2),
             "expected_text": numbers.hours(effort.hours.expected, lang),
             "range_text": f"{numbers.hours(effort.hours.low, lang)}–"
@@ -205,7 +206,8 @@ def _other_vendor(result: ScanResult, lang: str) -> list[dict[str, Any]]:
         if finding.other_vendor:
             by_file[finding.use.file] += 1
     whole = {r.path for r in result.files if r.other_vendor}
-    return [{"path": path, "count": numbers.integer(count, lang), "whole": path in whole}
+    return [{"path": safe_text(path), "count": numbers.integer(count, lang),
+             "whole": path in whole}
             for path, count in sorted(by_file.items())]
 
 
@@ -214,10 +216,10 @@ def t_family(family: str, lang: str) -> str:
 
 
 def _families(score: Estimate, lang: str, t: Any) -> list[dict[str, Any]]:
-    return [{"id": f.id, "folder": f.folder or ".", "files": numbers.integer(len(f.members), lang),
-             "representative": f.representative, "reason": t(f"report.family_{f.reason}"),
-             "example": f.members[0] if f.members[0] != f.representative else f.members[-1]}
-            for f in score.families]
+    return [{"id": f.id, "folder": safe_text(f.folder or "."),
+             "files": numbers.integer(len(f.members), lang),
+             "representative": safe_text(f.representative),
+             "reason": t(f"report.family_{f.reason}")} for f in score.families]
 
 
 def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any]]:
@@ -232,13 +234,13 @@ def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[
         if finding.vendored and not score.include_vendored:
             continue
         key = (unit.rule, unit.key[0] if unit.key and unit.key[0] else "")
-        place = f"{finding.use.file}:{finding.use.line}"
+        place = safe_text(f"{finding.use.file}:{finding.use.line}")
         if place not in places[key]:
             places[key].append(place)
         hours[key] = unit.hours.expected
     rows = []
     for (rule, name), where in sorted(places.items()):
-        rows.append({"label": change_label(rule, lang), "name": name,
+        rows.append({"label": change_label(rule, lang), "name": safe_text(name),
                      "hours_text": numbers.hours(hours[(rule, name)], lang),
                      "count": numbers.integer(len(where), lang),
                      "places": where[:LOCATIONS_SHOWN],
@@ -290,8 +292,9 @@ def _validation_text(score: Estimate, lang: str, t: Any, short: bool = False) ->
 def _findings(result: ScanResult, lang: str, t: Any, category: Any
                ) -> list[dict[str, Any]]:
     return [{
-        "file": f.use.file, "line": f.use.line, "column": f.use.column,
-        "symbol": f.use.symbol, "status": "other-vendor" if f.other_vendor else f.entry.status,
+        "file": safe_text(f.use.file), "line": f.use.line, "column": f.use.column,
+        "symbol": safe_text(f.use.symbol),
+        "status": "other-vendor" if f.other_vendor else f.entry.status,
         "status_text": t("report.other_vendor_status") if f.other_vendor
         else t(f"status.{f.entry.status}"),
         "category": category("multi-vendor" if f.other_vendor else f.entry.category),
@@ -299,7 +302,8 @@ def _findings(result: ScanResult, lang: str, t: Any, category: Any
         "confidence_text": t(f"confidence.{f.entry.confidence}"),
         "hours": round(f.price.expected, 4),
         "hours_text": numbers.hours(f.price.expected, lang),
-        "source_line": f.use.source_line.strip(), "vendored": f.vendored, "rule": f.rule,
+        "source_line": safe_text(f.use.source_line.strip()), "vendored": f.vendored,
+        "rule": f.rule, "hidden_text": has_bidi(f.use.source_line),
     } for f in result.findings]
 
 
