@@ -6,6 +6,34 @@ is nothing. Strings count only where they mean something to CUDA: a device
 string in a device position, a distributed backend, an environment variable.
 Docstrings and comments never count. The CUDA source handed to
 `load_inline(cuda_sources=...)` is scanned as CUDA, at its place in this file.
+
+Device strings. `"cuda"` / `"cuda:N"` given where torch takes a device (a `device=`
+keyword, `.to("cuda")`, `torch.device(...)`, `DeviceMesh(...)`, an assignment or
+default to a name holding "device", `device, dtype = "cuda", ...`, argparse's
+`default=`/`choices=` of a `--device` option, a `{"device": ...}` entry) is mapped to
+`supa` by torch_supa: `device:cuda`. A comparison is different: torch_supa never
+rewrites a string the code compares, and a device's type on SUPA is `supa`, so
+`x.device.type == "cuda"` turns False after the port: `device-check:cuda`. It counts
+only when the other side is a device: an attribute `.device` / `.device_type` / ...,
+`.type` of a device (`x.device.type`, `dev.type`, `torch.device(d).type`),
+`str(...)` of a device, a call named like one (`get_accelerator().device_name()`),
+`devices[i]`, `cfg["device"]`, `kwargs.get("device")`, or a variable named like one.
+"Named like a device" means one of its words (split at `_` and camel case) is
+device, devices, dev, devs, devtype, devicetype, devicename or devname:
+`device_type`, `target_device`, `deviceName`, `VLLM_TARGET_DEVICE`; not
+`BUILD_TARGET`, `backend`, `cuda_version` or a bare `d`. Operators: `==`, `!=`,
+`"cuda" in <device>` and `<device> in ("cuda", ...)` (and their `not` forms); `is`
+and ordering never. A string compared with anything else is no finding.
+
+Other ways into CUDA from Python. NVIDIA's cuda-python bindings (`cuda.cuda`,
+`cuda.cudart`, `cuda.bindings.driver` / `.runtime` / `.nvrtc`), a shared library
+loaded with ctypes (`ctypes.CDLL("libcudart.so")`, `cdll.LoadLibrary(...)`) and
+`torch.cuda.cudart()` all reach CUDA C functions by their C names. The loaded
+library is a finding of its own (`ctypes:libcudart`); the name called or read
+through the module or handle (`driver.cuLibraryLoadData`,
+`_libcudart.cudaDeviceSetLimit`, `torch.cuda.cudart().cudaProfilerStop()`) is
+reported under its C name, looked up as the C API it is (language `cuda_cpp`, so the
+C tables and the CUDA name universe answer for it), when it has CUDA's shape.
 """
 
 from __future__ import annotations
@@ -34,6 +62,35 @@ _DEVICE_KEYWORDS = frozenset({"device", "device_type", "map_location", "device_m
                               "dev", "target_device", "output_device"})
 _BACKEND_CALLS = frozenset({"init_process_group", "new_group", "Backend"})
 _TENSOR_METHODS = frozenset({"cuda", "is_cuda"})
+# Calls whose positional arguments are a device, beyond _DEVICE_CALLS, by their whole
+# dotted name's ending.
+_DEVICE_CALL_SUFFIXES = ("DeviceMesh", "init_device_mesh", "DeviceMesh.from_group")
+# Words that make a name a device's (see the module docstring).
+_DEVICE_WORDS = frozenset({"device", "devices", "dev", "devs", "devtype", "devicetype",
+                           "devicename", "devname"})
+_WORD_SPLIT = re.compile(r"_+|(?<=[a-z0-9])(?=[A-Z])")
+_EQUALITY = frozenset({"==", "!="})
+_MEMBERSHIP = frozenset({"in", "not in"})
+_CONTAINERS = frozenset({"tuple", "list", "set"})
+DEVICE_CHECK = "device-check:cuda"
+# The language whose tables answer for a C name reached from Python.
+C_LANGUAGE = "cuda_cpp"
+# Module path words of NVIDIA's cuda-python bindings (`cuda.bindings.driver`, the older
+# `cuda.cuda` / `cuda.cudart`, the Cython `cydriver` ...); the first other word is a C name.
+_CUDA_PYTHON_MODULES = frozenset({"cuda", "cudart", "nvrtc", "bindings", "ccuda", "ccudart",
+                                  "cynvrtc", "nvjitlink", "nvvm", "driver", "runtime",
+                                  "cydriver", "cyruntime"})
+# ctypes (and win32) calls that load a shared library by name or path.
+_LOADER = re.compile(rb"\b(CDLL|PyDLL|WinDLL|OleDLL|LoadLibrary)\s*\(")
+_LIBRARY_PATH_CALLS = frozenset({"find_library", "join", "str", "Path"})
+# NVIDIA libraries by file name (`libcudart.so.12`, `cudart64_12.dll`, `nvcuda.dll`,
+# cuDNN's parts `libcudnn_ops.so.9`) or by the short name `ctypes.util.find_library`
+# takes (`cudart`).
+_NVIDIA_LIBRARY = re.compile(
+    r"(?:lib)?(cudart|cuda|nvcuda|nvidia-ml|nvml|cublasLt|cublas|cudnn(?:_[a-z]+)*|nccl|nvrtc|"
+    r"cufft|curand|cusparse|cusolver|nvToolsExt|nvJitLink|cupti)(?:64(?:_\d+)+)?"
+    r"(?:\.so(?:\.[\d.]+)?|\.dll|\.dylib)?")
+_LIBRARY_KEYS = {"cuda": "libcuda", "nvcuda": "libcuda", "nvml": "libnvidia-ml"}
 
 
 @cache
@@ -47,6 +104,8 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
     scan = _PythonScan(rel, data, tree.root_node, LineIndex(data), context)
     scan.read_imports()
     scan.find_names()
+    scan.find_libraries()
+    scan.find_handle_members()
     scan.find_strings()
     scan.find_inline_cuda()
     if rel.rsplit("/", 1)[-1] == "setup.py":
@@ -80,6 +139,115 @@ def _string_value(node: tree_sitter.Node) -> str | None:
     if any(c.type == "interpolation" for c in node.children):
         return None
     return "".join(_text(c) for c in parts)
+
+
+def library_key(path: str) -> str | None:
+    """`libcudart` for `/usr/local/cuda/lib64/libcudart.so.12`, `cudart64_12.dll` or
+    `cudart`; None when the file is not one of NVIDIA's CUDA libraries."""
+    match = _NVIDIA_LIBRARY.fullmatch(path.replace("\\", "/").rsplit("/", 1)[-1])
+    if match is None:
+        return None
+    name = match.group(1).split("_")[0]
+    return _LIBRARY_KEYS.get(name, f"lib{name}")
+
+
+def _device_named(name: str) -> bool:
+    """Whether one of the words of `name` says device (see the module docstring)."""
+    return any(word.lower() in _DEVICE_WORDS for word in _WORD_SPLIT.split(name) if word)
+
+
+def _unwrap(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def _positional(call: tree_sitter.Node) -> list[tree_sitter.Node]:
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or arguments.type != "argument_list":
+        return []
+    return [a for a in arguments.named_children if a.type not in ("keyword_argument",
+                                                                  "comment")]
+
+
+def _keyword(call: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
+    arguments = call.child_by_field_name("arguments")
+    for argument in arguments.named_children if arguments is not None else ():
+        if argument.type == "keyword_argument" and \
+                _text(argument.child_by_field_name("name")) == name:
+            return argument.child_by_field_name("value")
+    return None
+
+
+def _is_device(node: tree_sitter.Node | None) -> bool:
+    """Whether an expression stands for a device, its type or its name: what a string
+    compared with it must be for the comparison to be a device check."""
+    node = _unwrap(node)
+    if node is None:
+        return False
+    if node.type == "identifier":
+        return _device_named(_text(node))
+    if node.type == "attribute":
+        name = _text(node.child_by_field_name("attribute"))
+        if name == "type":  # x.device.type, dev.type, torch.device(d).type
+            return _is_device(node.child_by_field_name("object"))
+        return _device_named(name)
+    if node.type == "subscript":  # devices[0], cfg["device"]
+        index = node.child_by_field_name("subscript")
+        key = _string_value(index) if index is not None else None
+        return _is_device(node.child_by_field_name("value")) or \
+            (key is not None and _device_named(key))
+    if node.type == "call":
+        name = _last_name(node.child_by_field_name("function"))
+        arguments = _positional(node)
+        if name in ("str", "repr"):  # str(x.device)
+            return bool(arguments) and _is_device(arguments[0])
+        if name in ("get", "getattr", "pop"):  # kwargs.get("device"), getattr(x, "device")
+            keys = [_string_value(a) for a in arguments[:2]]
+            return any(k is not None and _device_named(k) for k in keys)
+        return _device_named(name)  # device_name(), get_device_type(), torch.device(d)
+    return False
+
+
+def _compared_with_device(node: tree_sitter.Node, comparison: tree_sitter.Node) -> bool:
+    """Whether `node`, an operand of `comparison` (a string, or a tuple, list or set of
+    strings), is compared with a device by ==, != or a membership test."""
+    operands: list[tree_sitter.Node] = []
+    operators: list[str] = []
+    for index, child in enumerate(comparison.children):
+        if comparison.field_name_for_child(index) == "operators":
+            operators.append(child.type)
+        elif child.is_named:
+            operands.append(child)
+    if node not in operands:
+        return False
+    at = operands.index(node)
+    before = operators[at - 1] if 0 < at <= len(operators) else ""
+    after = operators[at] if at < len(operators) else ""
+    if node.type in _CONTAINERS:  # device.type in ("cuda", "cuda:0")
+        return before in _MEMBERSHIP and _is_device(operands[at - 1])
+    if before in _EQUALITY and _is_device(operands[at - 1]):
+        return True
+    return after in _EQUALITY | _MEMBERSHIP and _is_device(operands[at + 1])
+
+
+def _is_device_option(call: tree_sitter.Node | None) -> bool:
+    """An argparse `add_argument("--device", ...)` (or a `dest=` naming a device)."""
+    if call is None or call.type != "call" or \
+            _last_name(call.child_by_field_name("function")) != "add_argument":
+        return False
+    names = [_string_value(a) for a in _positional(call)]
+    dest = _keyword(call, "dest")
+    names.append(_string_value(dest) if dest is not None else None)
+    return any(n is not None and _device_named(n.lstrip("-").replace("-", "_"))
+               for n in names)
+
+
+def _call_of(argument: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The call an argument (or keyword argument) belongs to."""
+    arguments = argument.parent
+    return arguments.parent if arguments is not None and arguments.type == "argument_list" \
+        else None
 
 
 def _in_position(node: tree_sitter.Node, word: str, keywords: frozenset[str],
@@ -118,9 +286,12 @@ class _PythonScan:
     diagnostics: list = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     seen: set[tuple[int, int, str]] = field(default_factory=set)
+    # Names (or `self.x` attributes) bound to a loaded CUDA library or to
+    # `torch.cuda.cudart()`: what is called through them is a C function.
+    handles: set[str] = field(default_factory=set)
 
     def add(self, node: tree_sitter.Node, symbol: str, resolved: str, kind: str,
-            alternatives: tuple[str, ...] = ()) -> None:
+            alternatives: tuple[str, ...] = (), language: str = LANGUAGE) -> None:
         key = (node.start_byte, node.end_byte, resolved)
         if key in self.seen:
             return
@@ -129,7 +300,7 @@ class _PythonScan:
         end_line, end_column = self.lines.position(node.end_byte)
         self.uses.append(Use(
             file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
-            symbol=symbol[:160], resolved=resolved, kind=kind, language=LANGUAGE,
+            symbol=symbol[:160], resolved=resolved, kind=kind, language=language,
             source_line=self.lines.line_text(node.start_byte), alternatives=alternatives,
         ))
 
@@ -255,9 +426,106 @@ class _PythonScan:
             parent.child_by_field_name("function") == chain
         is_decorator = parent is not None and parent.type == "decorator"
         kind = "call" if is_call or is_decorator else "attribute"
+        c_names = self.cuda_python_names(resolved)
+        if c_names:  # driver.cuLibraryLoadData: the C function, by its C name
+            self.add(chain, ".".join(names), c_names[-1], kind, tuple(reversed(c_names[:-1])),
+                     language=C_LANGUAGE)
+            return
         # No fallback to parent names here: `tl.load` is not a use of `triton.language`
         # worth counting again; the import already was.
         self.add(chain, ".".join(names), resolved, kind)
+        if resolved == "torch.cuda.cudart" and is_call:  # torch.cuda.cudart().cudaX()
+            self.bind_handle(parent)
+
+    def cuda_python_names(self, resolved: str) -> list[str]:
+        """The CUDA-shaped C names a cuda-python attribute chain reaches, outermost last:
+        `cuda.bindings.runtime.cudaError_t.cudaSuccess` gives cudaError_t, cudaSuccess."""
+        parts = resolved.split(".")
+        if parts[0] != "cuda":
+            return []
+        rest = parts[1:]
+        while rest and rest[0] in _CUDA_PYTHON_MODULES:
+            rest = rest[1:]
+        if not rest or not self.context.wanted(rest[0]):
+            return []  # cuda.core's Python objects, or the project's own `cuda` package
+        return [p for p in rest if self.context.wanted(p)]
+
+    # -- C libraries reached through ctypes or torch.cuda.cudart() -----------------
+
+    def find_libraries(self) -> None:
+        """`ctypes.CDLL("libcudart.so")` and the like, when the library is NVIDIA's."""
+        if not _LOADER.search(self.data):
+            return
+        for match in _LOADER.finditer(self.data):
+            node = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+            if node is None or node.type != "identifier":
+                continue
+            function = node.parent if node.parent is not None and \
+                node.parent.type == "attribute" and \
+                node.parent.child_by_field_name("attribute") == node else node
+            call = function.parent
+            if call is None or call.type != "call" or \
+                    call.child_by_field_name("function") != function:
+                continue
+            library = self.library_of(call)
+            if library is not None:
+                self.add(call, _text(call), f"ctypes:{library}", "import")
+                self.bind_handle(call)
+
+    def library_of(self, call: tree_sitter.Node) -> str | None:
+        """`libcudart` for a call that loads `libcudart.so.12`, `cudart64_12.dll` or
+        `find_library("cudart")`; None for any other library or a name not written."""
+        arguments = _positional(call)
+        value = arguments[0] if arguments else _keyword(call, "name")
+        for _ in range(3):  # find_library("cudart"), os.path.join(d, "libcudart.so")
+            value = _unwrap(value)
+            if value is None or value.type != "call" or \
+                    _last_name(value.child_by_field_name("function")) not in _LIBRARY_PATH_CALLS:
+                break
+            inner = _positional(value)
+            value = inner[-1] if inner else None
+        for literal in self.string_literals_of(value):
+            key = library_key(_string_value(literal) or "")
+            if key:
+                return key
+        return None
+
+    def bind_handle(self, call: tree_sitter.Node | None) -> None:
+        """What a library-giving call is used for: a member read at once
+        (`CDLL(...).cudaFree`), or a name it is assigned to (`_lib = CDLL(...)`)."""
+        parent = call.parent if call is not None else None
+        if parent is None:
+            return
+        if parent.type == "attribute" and parent.child_by_field_name("object") == call:
+            self.add_member(parent)
+        elif parent.type == "assignment" and parent.child_by_field_name("right") == call:
+            target = parent.child_by_field_name("left")
+            if target is not None and target.type in ("identifier", "attribute"):
+                self.handles.add(_text(target))
+
+    def find_handle_members(self) -> None:
+        for handle in sorted(self.handles):
+            pattern = re.compile(rb"(?<![\w.])" + re.escape(handle.encode()) +
+                                 rb"\s*\.\s*([A-Za-z_]\w*)")
+            for match in pattern.finditer(self.data):
+                node = self.root.descendant_for_byte_range(match.start(1), match.end(1))
+                member = node.parent if node is not None else None
+                if member is not None and member.type == "attribute" and \
+                        member.child_by_field_name("attribute") == node and \
+                        _text(member.child_by_field_name("object")) == handle:
+                    self.add_member(member)
+
+    def add_member(self, member: tree_sitter.Node) -> None:
+        """`_libcudart.cudaDeviceSetLimit`: the C function, when it has CUDA's shape."""
+        name_node = member.child_by_field_name("attribute")
+        name = _text(name_node)
+        if name_node is None or not self.context.wanted(name):
+            return
+        call = member.parent
+        is_call = call is not None and call.type == "call" and \
+            call.child_by_field_name("function") == member
+        self.add(name_node, _text(member), name, "call" if is_call else "attribute",
+                 language=C_LANGUAGE)
 
     def add_method(self, node: tree_sitter.Node, token: str) -> None:
         parent = node.parent
@@ -285,8 +553,10 @@ class _PythonScan:
             value = _string_value(node)
             if value is None:
                 continue
-            if _DEVICE_STRING.fullmatch(value) and self.in_device_position(node):
-                self.add(node, _text(node), "device:cuda", "device-string")
+            if _DEVICE_STRING.fullmatch(value):
+                key = self.device_key(node)
+                if key:
+                    self.add(node, _text(node), key, "device-string")
             elif value == "nccl" and self.in_backend_position(node):
                 self.add(node, _text(node), "backend:nccl", "device-string")
             elif self.context.environment_variable(value) and not self.is_docstring(node):
@@ -309,8 +579,65 @@ class _PythonScan:
     def is_docstring(node: tree_sitter.Node) -> bool:
         return node.parent is not None and node.parent.type == "expression_statement"
 
-    def in_device_position(self, node: tree_sitter.Node) -> bool:
-        return _in_position(node, "device", _DEVICE_KEYWORDS, _DEVICE_CALLS)
+    def device_key(self, node: tree_sitter.Node) -> str | None:
+        """`device:cuda` for a device string where torch takes a device,
+        `device-check:cuda` for one compared with a device, else None."""
+        inner = node
+        parent = node.parent
+        while parent is not None and parent.type in ("conditional_expression",
+                                                     "parenthesized_expression"):
+            inner, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if parent.type == "comparison_operator":
+            return DEVICE_CHECK if _compared_with_device(inner, parent) else None
+        if parent.type in _CONTAINERS | {"expression_list"}:
+            return self.device_key_in_container(inner, parent)
+        if parent.type == "pair":  # {"device": "cuda"}
+            key = _string_value(parent.child_by_field_name("key"))
+            return "device:cuda" if parent.child_by_field_name("value") == inner and \
+                key is not None and _device_named(key) else None
+        if parent.type == "keyword_argument" and \
+                _text(parent.child_by_field_name("name")) in ("default", "const"):
+            return "device:cuda" if _is_device_option(_call_of(parent)) else None
+        if parent.type == "argument_list" and parent.parent is not None and \
+                _text(parent.parent.child_by_field_name("function")).endswith(
+                    _DEVICE_CALL_SUFFIXES):  # DeviceMesh.from_group(pg, "cuda")
+            return "device:cuda"
+        if _in_position(node, "device", _DEVICE_KEYWORDS, _DEVICE_CALLS):
+            return "device:cuda"
+        return None
+
+    def device_key_in_container(self, item: tree_sitter.Node, container: tree_sitter.Node
+                                ) -> str | None:
+        """A device string inside a tuple, list or set: compared with a device
+        (`dev.type in ("cuda", "xpu")`), unpacked into a device variable
+        (`device, dtype = "cuda", torch.bfloat16`), or a device option's `choices=`."""
+        holder = container.parent
+        while holder is not None and holder.type == "parenthesized_expression":
+            container, holder = holder, holder.parent
+        if holder is None:
+            return None
+        if holder.type == "comparison_operator":
+            return DEVICE_CHECK if _compared_with_device(container, holder) else None
+        if holder.type == "assignment" and holder.child_by_field_name("right") == container:
+            targets = holder.child_by_field_name("left")
+            items = container.named_children
+            if targets is None or targets.type not in ("pattern_list", "tuple_pattern") \
+                    or item not in items:
+                return None
+            names = targets.named_children
+            at = items.index(item)
+            if at < len(names) and len(names) == len(items):
+                target = names[at]
+                name = _text(target.child_by_field_name("attribute")) \
+                    if target.type == "attribute" else _text(target)
+                return "device:cuda" if _device_named(name) else None
+            return None
+        if holder.type == "keyword_argument" and \
+                _text(holder.child_by_field_name("name")) == "choices":
+            return "device:cuda" if _is_device_option(_call_of(holder)) else None
+        return None
 
     def in_backend_position(self, node: tree_sitter.Node) -> bool:
         return _in_position(node, "backend", frozenset(), _BACKEND_CALLS)
