@@ -7,10 +7,10 @@ result independent of the number of jobs.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from migrate import __version__, baseline
@@ -125,15 +125,15 @@ def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator
     # Big files first so that one late giant does not leave a core idle at the end.
     ordered = sorted(candidates, key=lambda c: -c.size)
     chunk = max(1, min(32, len(ordered) // (jobs * 8)))
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(state,))
+    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(state,))
     try:
-        yield from pool.map(_scan_in_worker, ordered, chunksize=chunk)
+        yield from pool.imap(_scan_in_worker, ordered, chunksize=chunk)
     except BaseException:  # Ctrl-C, or the caller stopped reading: no worker outlives us
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.terminate()
+        pool.join()
         raise
-    pool.shutdown(wait=True)
+    pool.close()
+    pool.join()
 
 
 def _repository_own(finding: Finding, defined: set[str], own_headers: set[str]) -> bool:
