@@ -61,7 +61,9 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
     if outputs:  # files written: the terminal still gets its summary
         from migrate.report.text import print_summary
 
-        print_summary(Console(), result, settings.lang)
+        with guarded("writing the summary", debug):
+            print_summary(Console(), result, settings.lang)
+            sys.stdout.flush()
     sys.exit(_gate_exit_code(result, settings.fail_on))
 
 
