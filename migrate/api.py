@@ -7,13 +7,18 @@ result independent of the number of jobs.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import multiprocessing
 import os
+import re
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from migrate import __version__, baseline
+from migrate.cache import Cache, default_folder
 from migrate.config import Settings, load_settings
 from migrate.discover import Candidate, discover
 from migrate.errors import UserError
@@ -68,8 +73,12 @@ def scan(settings: Settings, progress: Progress | None = None,
         found.candidates = [c for c in found.candidates if only(c.rel)]
     cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
     in_force = "suda" if settings.path == "suda" else "native"
-    state = WorkerState(mappings, build_context(mappings, cpp_paths), in_force,
-                        effort_model.lines, load_vendor_files())
+    context = build_context(mappings, cpp_paths)
+    vendor_files = load_vendor_files()
+    cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
+    state = WorkerState(mappings, context, in_force, effort_model.lines, vendor_files, cache,
+                        _cache_context(mappings.version, in_force, context, effort_model,
+                                       vendor_files))
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
@@ -115,6 +124,34 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
     if settings.path == "both":
         result.estimates["suda"] = priced("suda", False)
         result.comparison = compare(result.estimates["native"], result.estimates["suda"])
+
+
+def _cache_context(*parts: object) -> str:
+    """Everything besides a file's own bytes that its result depends on, as one digest."""
+    text = json.dumps([__version__, *(_stable(part) for part in parts)], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _stable(value: object) -> object:
+    """A value in a form whose text is the same in every process (sets sorted, patterns
+    as their source), so equal settings give equal cache keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _stable(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.name.startswith("_")}
+    if isinstance(value, frozenset | set):
+        return sorted((_stable(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_stable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, re.Pattern):
+        return value.pattern
+    if hasattr(value, "patterns"):  # a pathspec
+        return [str(getattr(p, "regex", p) and getattr(p.regex, "pattern", "")) for p in
+                value.patterns]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return type(value).__name__
 
 
 def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator[FileResult]:

@@ -47,6 +47,9 @@ class Settings:
     path: str = "both"
     # The CI gate: findings at or above this status fail the run ("none": never).
     fail_on: str = "none"
+    # Per-file results by content hash (migrate/cache.py): None = the user's cache folder.
+    cache_dir: Path | None = None
+    use_cache: bool = True
 
     @property
     def worker_count(self) -> int:

@@ -141,13 +141,16 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     by_file: dict[str, list[int]] = defaultdict(list)
     for i, finding in enumerate(findings):
         by_file[finding.use.file].append(i)
+    groups_of_file: dict[str, set[GroupKey]] = defaultdict(set)
+    for key, group in groups.items():
+        for i in group.members:
+            groups_of_file[findings[i].use.file].add(key)
     file_efforts: dict[str, Effort] = {}
     for file in sorted(set(file_lines) | set(by_file)):
         indices = by_file.get(file, [])
         hours = file_line_hours.get(file, ZERO) + sum((unit_share[i] for i in indices), ZERO)
         reasons = _reasons(file_lines.get(file, {}) if file not in silent else {},
-                           model, {k: g for k, g in groups.items()
-                                   if any(i in g.members for i in indices)},
+                           model, {k: groups[k] for k in sorted(groups_of_file.get(file, ()))},
                            unit_share, set(indices), None)
         file_efforts[file] = Effort(hours, grade(hours.expected, model, "file"), reasons,
                                     dict(sorted(file_lines.get(file, {}).items())),

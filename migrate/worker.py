@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from migrate import suppress
+from migrate.cache import Cache, key_of
 from migrate.change import LineModel, predict
 from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
@@ -43,6 +44,8 @@ class WorkerState:
     path: str = "native"  # the port path whose statuses findings carry
     lines: LineModel | None = None  # predicts the lines to change (None: not priced)
     vendor_files: VendorFiles | None = None  # other vendors' backends
+    cache: Cache | None = None  # per-file results by content hash
+    cache_context: str = ""  # what else a file's result depends on (migrate/cache.py)
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -53,6 +56,20 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         return FileResult(None, skipped=Skipped(rel, "not-a-file", exc.strerror or str(exc)))
     except OSError as exc:
         return FileResult(None, skipped=Skipped(rel, "unreadable", exc.strerror or str(exc)))
+    key = ""
+    if state.cache is not None:
+        key = key_of(data, rel, candidate.frontend, candidate.vendored, state.cache_context)
+        cached = state.cache.get(key)
+        if cached is not None:
+            return cached
+    result = _scan_bytes(candidate, data, state)
+    if state.cache is not None:
+        state.cache.put(key, result)
+    return result
+
+
+def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileResult:
+    rel = candidate.rel
     if looks_binary(data) and not has_text_bom(data):
         return FileResult(None, skipped=Skipped(rel, "binary", "contains NUL bytes"))
     decoded = decode(data)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from migrate.cli import main
+
+# Scans in the tests keep their cache apart from the user's (subprocesses inherit it).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="supa-migrate-test-cache-")
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -9,7 +9,8 @@ from tests.conftest import EXAMPLE, run_cli
 
 
 def json_bytes(path: Path, *extra: str) -> str:
-    code, out, err = run_cli("scan", str(path), "--format", "json", *extra, fresh=True)
+    code, out, err = run_cli("scan", str(path), "--format", "json", "--no-cache", *extra,
+                             fresh=True)
     assert code == 0, err
     return out
 

@@ -20,7 +20,7 @@ TREE_SETTINGS = {"jobs": "jobs", "overlays": "mapping_overlays", "excludes": "ex
 SCAN_SETTINGS = TREE_SETTINGS | {
     "fail_on": "fail_on", "baseline": "baseline", "lang": "lang", "rate": "rate",
     "currency": "currency", "hours_per_day": "hours_per_day", "port_path": "path",
-    "include_vendored": "include_vendored",
+    "include_vendored": "include_vendored", "cache_dir": "cache_dir",
 }
 
 
@@ -77,4 +77,9 @@ def scan_options(command: F) -> F:
         click.option("--include-vendored", is_flag=True,
                      help="Add vendored code (third_party/, submodules) to the effort and "
                           "cost."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, help="Where per-file results are kept between scans "
+                                        "(default: the user's cache folder)."),
+        click.option("--no-cache", "no_cache", is_flag=True,
+                     help="Neither read nor write the cache."),
     ))

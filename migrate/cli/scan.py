@@ -44,7 +44,10 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
     targets = _targets(fmt, outputs)
     progress = DelayedProgress()
     with guarded("the scan", debug):
-        settings = load_settings(path, **typed_options(options, SCAN_SETTINGS))
+        typed = typed_options(options, SCAN_SETTINGS)
+        if options.get("no_cache"):
+            typed["use_cache"] = False
+        settings = load_settings(path, **typed)
         try:
             result = run_scan(settings, progress)
         finally:
