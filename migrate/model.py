@@ -630,3 +630,37 @@ class Diff:
         if old is None or new is None:
             return None
         return old.total.hours.expected, new.total.hours.expected
+
+
+@dataclass(frozen=True, slots=True)
+class RepoRow:
+    name: str  # the result's root folder name (or the file name when roots repeat)
+    source: str  # the JSON file it was read from
+    versions: tuple[str, str, str]  # tool, mapping tables, effort model
+    grade: str
+    hours: Hours
+    currency: str
+    cost: Hours  # low / expected / high, in `currency`
+    portable_share: float | None
+    lines: int
+    findings: int
+    reasons: tuple[str, ...]  # the result's own top reasons, in English
+    blockers: tuple[str, ...]  # packages and kernel-level features that block the port
+
+
+@dataclass(slots=True)
+class Portfolio:
+    rows: list[RepoRow] = field(default_factory=list)
+    shared: list[tuple[str, int]] = field(default_factory=list)  # blocker, repositories
+    mixed: list[str] = field(default_factory=list)  # what differs between the results
+
+    @property
+    def hours(self) -> Hours:
+        return sum((row.hours for row in self.rows), ZERO)
+
+    def cost(self) -> tuple[str, Hours] | None:
+        """The summed cost when every result uses one currency, else None."""
+        currencies = {row.currency for row in self.rows}
+        if len(currencies) != 1:
+            return None
+        return currencies.pop(), sum((row.cost for row in self.rows), ZERO)

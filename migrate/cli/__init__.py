@@ -17,6 +17,7 @@ import click
 from migrate import __version__
 from migrate.cli.calibrate import calibrate_command
 from migrate.cli.ci import baseline_group, diff
+from migrate.cli.merge import merge
 from migrate.cli.scan import scan
 from migrate.cli.tables import explain, mappings_group
 
@@ -28,7 +29,8 @@ def main() -> None:
     rest takes to port."""
 
 
-for command in (scan, explain, mappings_group, baseline_group, diff, calibrate_command):
+for command in (scan, explain, mappings_group, baseline_group, diff, calibrate_command,
+                merge):
     main.add_command(command)
 
 __all__ = ("main",)

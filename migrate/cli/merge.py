@@ -1,0 +1,43 @@
+"""`supa-migrate merge RESULT.json... -o portfolio.html`: one report over many repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from migrate.cli.common import emit, guarded, write_atomically
+from migrate.errors import UserError
+from migrate.model import LANGUAGES
+from migrate.portfolio import build, read_results
+from migrate.report.portfolio import FORMATS, render
+
+EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
+
+
+@click.command("merge")
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outputs", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the portfolio here; the format follows the extension "
+                   "(.html, .json, .md, .csv); repeatable. Default: Markdown on stdout.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option("--allow-mixed", is_flag=True,
+              help="Merge results of different tool, table or model versions, flagged.")
+def merge(results: tuple[Path, ...], outputs: tuple[Path, ...], lang: str,
+          allow_mixed: bool) -> None:
+    """Merge the JSON results of many scans (RESULT.json...) into one portfolio: a row per
+    repository (grade, effort, cost, portable share, blockers), totals, and the blockers
+    the repositories share."""
+    with guarded("the merge"):
+        portfolio = build(read_results(list(results)), allow_mixed)
+        if not outputs:
+            emit(render(portfolio, "md", lang))
+            return
+        for output in outputs:
+            fmt = EXTENSIONS.get(output.suffix.lower())
+            if fmt not in FORMATS:
+                raise UserError(f"cannot tell the format of '{output}' from its extension "
+                                f"({', '.join(EXTENSIONS)})")
+            write_atomically(output, [render(portfolio, fmt, lang)])
