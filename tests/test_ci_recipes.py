@@ -64,3 +64,16 @@ def test_gitlab_recipe_keeps_its_reports() -> None:
 def test_pre_commit_usage_snippet_names_the_hook() -> None:
     config = next(b for b in YAML_BLOCKS if isinstance(b, dict) and "repos" in b)
     assert config["repos"][0]["hooks"][0]["id"] == "supa-migrate"
+
+
+def test_matrix_recipe_scans_each_repository_and_merges_the_results() -> None:
+    matrix = next(b for b in YAML_BLOCKS if isinstance(b, dict) and "merge" in b.get("jobs", {}))
+    scan_steps = [s["run"] for s in matrix["jobs"]["scan"]["steps"] if "run" in s]
+    assert any("supa-migrate scan src -o result.json" in run for run in scan_steps)
+    merge_runs = [s["run"] for s in matrix["jobs"]["merge"]["steps"] if "run" in s]
+    merge_command = merge_runs[0].split("&&")[-1].strip()
+    words = shlex.split(merge_command)
+    assert words[:2] == ["supa-migrate", "merge"]
+    options = {opt for param in main.commands["merge"].params for opt in param.opts}
+    assert all(w in options for w in words[2:] if w.startswith("-"))
+    assert matrix["jobs"]["merge"]["needs"] == "scan"
