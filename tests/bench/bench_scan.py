@@ -1,23 +1,29 @@
-"""Scan speed and memory: prints files/s, MB/s and peak RSS; asserts nothing.
+"""Scan speed and memory, printed as a table; asserts nothing.
 
-    python tests/bench/bench_scan.py                 # a generated corpus
-    python tests/bench/bench_scan.py PATH [PATH...]  # real repositories too
+    python tests/bench/bench_scan.py                          # generated corpora 1k, 10k
+    python tests/bench/bench_scan.py --sizes 1000 10000 100000
+    python tests/bench/bench_scan.py PATH [PATH...]           # real repositories too
+    python tests/bench/bench_scan.py PATH --hipify HIPIFY/bin/hipify-perl
 
-Targets (DESIGN §7) are read off these numbers, not enforced by unit tests.
+Per tree, in one run: the read-only floor (reading every file the scan reads), tree-sitter
+parse alone, supa-migrate cold with --jobs 1 and --jobs 2, a warm rescan (the cache), and
+hipify-perl's `-examine -quiet-warnings` on the same C/C++ files when a HIPIFY checkout is
+given (it is never committed). Each scan runs as a user runs it, in its own process, so
+wall time and peak RSS are the command's. Then the merge of 100 results. Targets (issue
+"Scale") are read off these numbers, not enforced by unit tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from migrate.api import scan
-from migrate.config import Settings
 
 CUDA_FILE = """#include <cuda_runtime.h>
 __global__ void k{i}(float* x, int n) {{
@@ -37,46 +43,130 @@ def step{i}(model, batch):
     torch.cuda.synchronize()
     return model(x).cumsum(0)
 """
+CPP_SUFFIXES = (".cu", ".cuh", ".cpp", ".cc", ".cxx", ".c", ".h", ".hpp", ".hh", ".inl")
 
 
 def generate(root: Path, files: int) -> None:
+    """`files` files, half CUDA and half Python, 100 per folder."""
     for i in range(files):
-        folder = root / f"pkg{i % 50}"
+        folder = root / f"pkg{i // 100}"
         folder.mkdir(exist_ok=True)
-        (folder / f"k{i}.cu").write_text(CUDA_FILE.format(i=i) * 20)
-        (folder / f"m{i}.py").write_text(PYTHON_FILE.format(i=i) * 20)
+        if i % 2:
+            (folder / f"m{i}.py").write_text(PYTHON_FILE.format(i=i) * 4)
+        else:
+            (folder / f"k{i}.cu").write_text(CUDA_FILE.format(i=i) * 4)
 
 
-def measure(path: Path, jobs: int) -> None:
-    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+def sources(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+            and ".git" not in p.parts and p.suffix in (*CPP_SUFFIXES, ".py")]
+
+
+def read_floor(paths: list[Path]) -> float:
     start = time.perf_counter()
-    result = scan(Settings(root=path, jobs=jobs))
-    seconds = time.perf_counter() - start
-    files = len(result.files)
-    scanned = sum(f.bytes for f in result.files)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{path.name:24s} jobs={jobs}  {files:6d} files  {scanned / 1e6:7.1f} MB scanned "
-          f"(tree {size / 1e6:.1f} MB)  {seconds:6.2f} s  {files / seconds:8.0f} files/s  "
-          f"{scanned / 1e6 / seconds:6.2f} MB/s  findings {len(result.findings):7d}  "
-          f"peak RSS main {own:.0f} MB, worker {children:.0f} MB")
+    for path in paths:
+        path.read_bytes()
+    return time.perf_counter() - start
+
+
+def parse_only(paths: list[Path]) -> float:
+    """tree-sitter parse of every C/C++ file, one core."""
+    from migrate.frontends.cpp_parse import parser
+
+    cpp = parser("cuda")
+    start = time.perf_counter()
+    for path in paths:
+        if path.suffix in CPP_SUFFIXES:
+            cpp.parse(path.read_bytes())
+    return time.perf_counter() - start
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of the command's largest process; 0 without GNU time)."""
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists()
+                                        else None)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        prefix = [gnu_time, "-f", "%M", "-o", rss.name] if gnu_time else []
+        start = time.perf_counter()
+        subprocess.run(prefix + command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=False)
+        seconds = time.perf_counter() - start
+        text = Path(rss.name).read_text().strip().splitlines() if gnu_time else []
+    return seconds, (int(text[-1]) / 1024 if text and text[-1].isdigit() else 0.0)
+
+
+def scan_command(path: Path, jobs: int, cache: Path | None, out: Path) -> list[str]:
+    command = [sys.executable, "-m", "migrate", "scan", str(path), "--jobs", str(jobs),
+               "-o", str(out)]
+    return command + (["--cache-dir", str(cache)] if cache else ["--no-cache"])
+
+
+def bench_tree(path: Path, hipify: Path | None, work: Path) -> dict[str, float | str]:
+    files = sources(path)
+    mb = sum(p.stat().st_size for p in files) / 1e6
+    row: dict[str, float | str] = {"tree": path.name, "files": len(files), "MB": round(mb, 1)}
+    row["read s"] = round(read_floor(files), 2)
+    row["parse s"] = round(parse_only(files), 2)
+    out = work / f"{path.name}.json"
+    row["cold j1 s"], _ = timed(scan_command(path, 1, None, out))
+    row["cold j2 s"], row["RSS MB"] = timed(scan_command(path, 2, None, out))
+    cache = work / f"cache-{path.name}"
+    timed(scan_command(path, 2, cache, out))  # fills the cache
+    row["warm j2 s"], _ = timed(scan_command(path, 2, cache, out))
+    shutil.rmtree(cache, ignore_errors=True)
+    if hipify is not None:
+        cpp = [str(p) for p in files if p.suffix in CPP_SUFFIXES]
+        row["hipify s"], _ = timed(["perl", str(hipify), "-examine", "-quiet-warnings", *cpp])
+    for key in ("cold j1 s", "cold j2 s", "warm j2 s", "hipify s"):
+        if key in row:
+            row[key] = round(float(row[key]), 2)
+    return row
+
+
+def bench_merge(work: Path, count: int = 100) -> float:
+    repo = work / "merge-repo"
+    repo.mkdir(exist_ok=True)
+    generate(repo, 20)
+    first = work / "r0.json"
+    subprocess.run([sys.executable, "-m", "migrate", "scan", str(repo), "-o", str(first),
+                    "--no-cache"], stdout=subprocess.DEVNULL, check=True)
+    data = json.loads(first.read_text(encoding="utf-8"))
+    paths = []
+    for n in range(count):
+        data["root"] = f"repo{n}"
+        target = work / f"r{n}.json"
+        target.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(str(target))
+    seconds, _ = timed([sys.executable, "-m", "migrate", "merge", *paths, "-o",
+                        str(work / "portfolio.html")])
+    return seconds
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path)
-    parser.add_argument("--files", type=int, default=1000, help="generated files per language")
+    parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000],
+                        help="generated corpus sizes (files)")
+    parser.add_argument("--hipify", type=Path, default=None,
+                        help="hipify-perl from a HIPIFY checkout, to time beside")
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "generated"
-        corpus.mkdir()
-        generate(corpus, args.files)
-        for jobs in sorted({1, cores}):
-            measure(corpus, jobs)
-    for path in args.paths:
-        for jobs in sorted({1, cores}):
-            measure(path, jobs)
+        work = Path(tmp)
+        for size in args.sizes:
+            corpus = work / f"generated-{size}"
+            corpus.mkdir()
+            generate(corpus, size)
+            rows.append(bench_tree(corpus, args.hipify, work))
+            shutil.rmtree(corpus)
+        rows.extend(bench_tree(path, args.hipify, work) for path in args.paths)
+        merge_seconds = bench_merge(work)
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    print(" | ".join(f"{k:>10}" for k in keys))
+    for row in rows:
+        print(" | ".join(f"{row.get(k, ''):>10}" for k in keys))
+    print(f"merge of 100 results: {merge_seconds:.2f} s   (cores: {os.cpu_count()})")
 
 
 if __name__ == "__main__":
