@@ -2,7 +2,9 @@
 
 The shipped tables come first; each overlay folder (`--mappings DIR`) may then
 replace rows by their `cuda` key or add new ones, so a team with better evidence
-can upgrade a row without a release.
+can upgrade a row without a release. An overlay may also bring a table of its own
+(an in-house wrapper library): its `families.toml` then declares the table's scope,
+and whatever else it needs, on top of the shipped settings (see `_layer_settings`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrate.frontends import LANGUAGE_OF
 from migrate.mappings.universe import (
     FamilyDefault,
     UniverseName,
@@ -31,6 +34,8 @@ from migrate.model import STATUSES, Category, MappingEntry
 from migrate.tomlpos import line_of
 
 SETTINGS_FILE = "families.toml"
+# What a table's [scopes] entry may name: the languages the frontends report.
+SCOPE_LANGUAGES = frozenset(LANGUAGE_OF.values())
 _NAMESPACE_WORD = re.compile(r"(?<![\\\w])([A-Za-z_][A-Za-z0-9_]+)(?=\)?::|\|)")
 
 
@@ -135,18 +140,22 @@ def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) 
     from migrate.resources import mappings_dir
 
     base = shipped or mappings_dir()
-    settings_path, settings_label = base / SETTINGS_FILE, f"mappings/{SETTINGS_FILE}"
-    for overlay in overlays:
-        if (overlay / SETTINGS_FILE).is_file():
-            settings_path, settings_label = overlay / SETTINGS_FILE, str(overlay / SETTINGS_FILE)
-    mapping_set = _read_settings(settings_path, settings_label)
-    vocab = Vocabulary(frozenset(mapping_set.categories))
+    settings_path = base / SETTINGS_FILE
+    text, doc = _parse_settings(settings_path, f"mappings/{SETTINGS_FILE}")
+    mapping_set = _read_settings(f"mappings/{SETTINGS_FILE}", text, doc)
     digest = hashlib.sha256(settings_path.read_bytes())
-    rows: dict[str, MappingEntry] = {}
-    _read_folder(base, "mappings", mapping_set, vocab, rows, digest=digest)
     for overlay in overlays:
         if not overlay.is_dir():
             raise MappingError(str(overlay), 0, "mappings overlay is not a folder")
+        layer = overlay / SETTINGS_FILE
+        if layer.is_file():
+            layer_text, layer_doc = _parse_settings(layer, str(layer))
+            _layer_settings(mapping_set, str(layer), layer_text, layer_doc)
+            digest.update(SETTINGS_FILE.encode() + b"\0" + layer.read_bytes())
+    vocab = Vocabulary(frozenset(mapping_set.categories))
+    rows: dict[str, MappingEntry] = {}
+    _read_folder(base, "mappings", mapping_set, vocab, rows, digest=digest)
+    for overlay in overlays:
         _read_folder(overlay, str(overlay), mapping_set, vocab, rows, digest=digest)
     for key, row_entry in sorted(rows.items()):
         entry = _with_suda_status(row_entry, mapping_set.suda_rules)
@@ -178,9 +187,8 @@ def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocab
     seen_here: dict[str, str] = {}
     for path in sorted(folder.glob("*.tsv")):
         if path.name not in mapping_set.scopes:
-            raise MappingError(f"{label}/{path.name}", 0,
-                               "not a known table; [scopes] in families.toml lists: "
-                               + ", ".join(sorted(mapping_set.scopes)))
+            raise MappingError(f"{label}/{path.name}", 0, _undeclared(path.name, label,
+                                                                     mapping_set))
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data)
         languages = mapping_set.scopes[path.name]
@@ -244,45 +252,150 @@ def _with_suda_status(entry: MappingEntry, rules: dict[str, SudaRule]) -> Mappin
                                suda_source=rule.source)
 
 
-def _read_settings(path: Path, shown: str) -> MappingSet:
+def _undeclared(table: str, label: str, mapping_set: MappingSet) -> str:
+    """Why a table without a scope cannot be read, and how to declare one."""
+    where = f"{label}/{SETTINGS_FILE}"
+    frontends = ", ".join(f'"{x}"' for x in sorted(SCOPE_LANGUAGES))
+    return (f"not a known table: no scope says which frontends' names its rows apply to. "
+            f"Declare it in {where}: a [scopes] table with the line "
+            f'"{table}" = ["cuda_cpp"] (frontends: {frontends}). '
+            f"Known tables: {', '.join(sorted(mapping_set.scopes))}")
+
+
+def _parse_settings(path: Path, shown: str) -> tuple[str, dict[str, object]]:
     try:
         text = path.read_text(encoding="utf-8")
-        doc = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except OSError as exc:
         raise MappingError(shown, 0, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(shown, 0, f"not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
         raise MappingError(shown, line, f"invalid TOML: {exc}") from None
+
+
+def _read_settings(shown: str, text: str, doc: dict[str, object]) -> MappingSet:
+    """The shipped settings: every part must be there."""
     statuses = doc.get("statuses", {})
-    if sorted(statuses) != sorted(STATUSES):
+    if not isinstance(statuses, dict) or sorted(statuses) != sorted(STATUSES):
         raise MappingError(shown, line_of(text, "statuses", default=0),
                            f"[statuses] must number exactly: {', '.join(STATUSES)}")
-    categories = {
-        name: Category(name, str(info["code"]), str(info["en"]), str(info["zh"]))
-        for name, info in doc.get("categories", {}).items()
-    }
-    mapping_set = MappingSet(str(doc.get("version", "0")), categories, dict(statuses))
-    for table, languages in doc.get("scopes", {}).items():
-        if not isinstance(languages, list) or not languages:
-            raise MappingError(shown, line_of(text, "scopes", default=0),
-                               f"scope of '{table}' must be a non-empty list of frontends")
-        mapping_set.scopes[table] = frozenset(str(x) for x in languages)
+    mapping_set = MappingSet(str(doc.get("version", "0")), {}, dict(statuses))
     vendor_macros = doc.get("vendor_macros", [])
     if not isinstance(vendor_macros, list) or not all(isinstance(m, str) for m in vendor_macros):
         raise MappingError(shown, line_of(text, "vendor_macros", default=0),
                            "vendor_macros must be a list of macro names")
     mapping_set.vendor_macros = frozenset(vendor_macros)
-    mapping_set.defaults = read_defaults(shown, text, doc.get("defaults", {}), set(categories))
-    for category, raw in doc.get("suda", {}).items():
-        mapping_set.suda_rules[category] = _suda_rule(shown, text, category, raw, categories)
-    for index, family in enumerate(doc.get("family", [])):
-        line = line_of(text, index, "family", default=0)
-        mapping_set.families.append(_family(shown, line, family, categories))
+    _apply_settings(mapping_set, shown, text, doc)
     return mapping_set
 
 
-def _family(shown: str, line: int, raw: dict[str, object], categories: dict[str, Category]
-            ) -> Family:
+def _layer_settings(mapping_set: MappingSet, shown: str, text: str,
+                    doc: dict[str, object]) -> None:
+    """An overlay's families.toml, laid over the settings read so far.
+
+    It may hold any part of the shipped file: [scopes] and [categories] entries add to
+    (or replace) the shipped ones, [defaults.X] and [suda.X] replace that category's,
+    its [[family]] shapes are tried before the shipped ones, its vendor_macros are
+    added, and [statuses], when given, must number the same statuses. A whole copy of
+    the shipped file therefore reads as before; a three-line file that only declares
+    the scope of an in-house table is enough too.
+    """
+    if "statuses" in doc:
+        statuses = doc["statuses"]
+        if not isinstance(statuses, dict) or sorted(statuses) != sorted(STATUSES):
+            raise MappingError(shown, line_of(text, "statuses", default=0),
+                               f"[statuses] must number exactly: {', '.join(STATUSES)}")
+        mapping_set.status_numbers = dict(statuses)
+    if "vendor_macros" in doc:
+        vendor_macros = doc["vendor_macros"]
+        if not isinstance(vendor_macros, list) or not all(isinstance(m, str)
+                                                          for m in vendor_macros):
+            raise MappingError(shown, line_of(text, "vendor_macros", default=0),
+                               "vendor_macros must be a list of macro names")
+        mapping_set.vendor_macros = mapping_set.vendor_macros | frozenset(vendor_macros)
+    _apply_settings(mapping_set, shown, text, doc, families_first=True)
+
+
+def _apply_settings(mapping_set: MappingSet, shown: str, text: str, doc: dict[str, object],
+                    families_first: bool = False) -> None:
+    """Categories, scopes, defaults, SUDA rules and family shapes of one settings file."""
+    mapping_set.categories.update(_categories(shown, text, doc.get("categories", {})))
+    categories = mapping_set.categories
+    codes: dict[str, str] = {}
+    for name, category in categories.items():
+        if category.code in codes:
+            raise MappingError(shown, line_of(text, name, "categories", default=0),
+                               f"category '{name}' reuses the code '{category.code}' of "
+                               f"'{codes[category.code]}': rule ids must stay distinct")
+        codes[category.code] = name
+    mapping_set.scopes.update(_scopes(shown, text, doc.get("scopes", {})))
+    mapping_set.defaults.update(read_defaults(shown, text, _table(shown, text, doc, "defaults"),
+                                              set(categories)))
+    for category, raw in _table(shown, text, doc, "suda").items():
+        mapping_set.suda_rules[category] = _suda_rule(shown, text, category, raw, categories)
+    raw_families = doc.get("family", [])
+    if not isinstance(raw_families, list):
+        raise MappingError(shown, line_of(text, "family", default=0),
+                           "family must be an array of tables ([[family]])")
+    families = [_family(shown, line_of(text, index, "family", default=0), family, categories)
+                for index, family in enumerate(raw_families)]
+    if families_first:
+        mapping_set.families[:0] = families
+    else:
+        mapping_set.families.extend(families)
+
+
+def _table(shown: str, text: str, doc: dict[str, object], name: str) -> dict[str, object]:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise MappingError(shown, line_of(text, name, default=0), f"[{name}] must be a table")
+    return value
+
+
+def _categories(shown: str, text: str, raw: object) -> dict[str, Category]:
+    if not isinstance(raw, dict):
+        raise MappingError(shown, line_of(text, "categories", default=0),
+                           "[categories] must be a table")
+    categories: dict[str, Category] = {}
+    for name, info in raw.items():
+        fields = info if isinstance(info, dict) else {}
+        if not all(isinstance(fields.get(key), str) and fields.get(key)
+                   for key in ("code", "en", "zh")):
+            raise MappingError(shown, line_of(text, name, "categories", default=0),
+                               f"category '{name}' needs code, en and zh "
+                               '(e.g. { code = "INH", en = "In-house library", zh = "内部库" })')
+        categories[name] = Category(name, str(fields["code"]), str(fields["en"]),
+                                    str(fields["zh"]))
+    return categories
+
+
+def _scopes(shown: str, text: str, raw: object) -> dict[str, frozenset[str]]:
+    """[scopes]: table file name -> the frontends whose names its rows apply to."""
+    if not isinstance(raw, dict):
+        raise MappingError(shown, line_of(text, "scopes", default=0), "[scopes] must be a table")
+    frontends = ", ".join(sorted(SCOPE_LANGUAGES))
+    scopes: dict[str, frozenset[str]] = {}
+    for table, languages in raw.items():
+        line = line_of(text, table, "scopes", default=0)
+        if not table.endswith(".tsv") or "/" in table or table == ".tsv":
+            raise MappingError(shown, line, f"scope key '{table}' must be a table's file "
+                               "name in the mappings folder, like \"inhouse.tsv\"")
+        if not isinstance(languages, list) or not languages:
+            raise MappingError(shown, line, f"scope of '{table}' must be a non-empty list of "
+                               f"frontends ({frontends})")
+        unknown = [x for x in languages if x not in SCOPE_LANGUAGES]
+        if unknown:
+            raise MappingError(shown, line, f"scope of '{table}': {unknown[0]!r} is not a "
+                               f"frontend (one of {frontends})")
+        scopes[table] = frozenset(str(x) for x in languages)
+    return scopes
+
+
+def _family(shown: str, line: int, raw: object, categories: dict[str, Category]) -> Family:
+    if not isinstance(raw, dict):
+        raise MappingError(shown, line, "a family must be a table ([[family]])")
     category = str(raw.get("category", ""))
     if category not in categories:
         raise MappingError(shown, line, f"family category '{category}' is not a known category")
