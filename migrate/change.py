@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -68,12 +69,21 @@ class LineModel:
     patterns: tuple[LinePattern, ...] = ()
     asm_extra_lines: int = 2  # lines around an asm block that its replacement touches
     fallback: dict[str, str] = field(default_factory=dict)  # status -> category
+    _memo: dict[tuple[str, str, str, str, str], str] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def category_of(self, finding: Finding) -> str:
-        for rule in self.rules:
-            if rule.fits(finding):
-                return rule.category
-        return self.fallback.get(finding.entry.status, "other")
+        use, entry = finding.use, finding.entry
+        key = (entry.category, use.kind, use.resolved, use.language, entry.status)
+        category = self._memo.get(key)
+        if category is None:  # the same few hundred names recur across a repository
+            category = next((rule.category for rule in self.rules if rule.fits(finding)),
+                            self.fallback.get(entry.status, "other"))
+            self._memo[key] = category
+        return category
+
+    def rank(self, category: str) -> int:
+        return self.order.index(category)
 
 
 StatusOn = Callable[[Finding, str], str]
@@ -86,6 +96,12 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     code = _strip_comments(text, language)
     lines = code.split("\n")
     has_kernel = "__global__" in code
+    starts = _line_starts(code)
+    # Lines each syntax pattern matches: the same on both paths, so found once.
+    candidates = {index: set(matching_lines(pattern.regex, code, starts))
+                  for index, pattern in enumerate(model.patterns)
+                  if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
+                  and any(share > 0 for share in pattern.share.values())}
     fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}
@@ -109,15 +125,12 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
         for line in vendor_lines:
             near_vendor[taken[line]] += 1
         beside[path] = {c: n for c, n in near_vendor.items() if n}
-        for pattern in model.patterns:
-            if language not in pattern.languages or (pattern.needs_kernel and not has_kernel):
-                continue
+        for index, pattern in enumerate(model.patterns):
             share = pattern.share.get(path, 0.0)
-            if share <= 0:
+            if share <= 0 or index not in candidates:
                 continue
-            found = sum(1 for number, line in enumerate(lines, 1)
-                        if number not in taken and pattern.regex.search(line))
-            counts[pattern.category] += round(found * share)
+            found = candidates[index] - taken.keys()
+            counts[pattern.category] += round(len(found) * share)
         per_path[path] = {c: n for c, n in counts.items() if n}
     return FileChange(per_path, _generated(text), _skeleton(code, len(lines)), beside)
 
@@ -158,8 +171,25 @@ def finding_categories(findings: list[Finding], model: LineModel) -> list[str]:
 
 def _take(taken: dict[int, str], line: int, category: str, order: tuple[str, ...]) -> None:
     current = taken.get(line)
-    if current is None or order.index(category) < order.index(current):
+    if current is None or (current != category
+                           and order.index(category) < order.index(current)):
         taken[line] = category
+
+
+def _line_starts(code: str) -> list[int]:
+    starts = [0]
+    position = code.find("\n")
+    while position != -1:
+        starts.append(position + 1)
+        position = code.find("\n", position + 1)
+    return starts
+
+
+def matching_lines(regex: re.Pattern[str], code: str, starts: list[int]) -> Iterable[int]:
+    """Lines (1-based) where `regex` matches, in one pass over the text (the patterns keep
+    to one line: `[ \\t]*`, never `\\s*`, around anchors)."""
+    for match in regex.finditer(code):
+        yield bisect_right(starts, match.start())
 
 
 def _lines_of(finding: Finding, category: str, lines: list[str], model: LineModel

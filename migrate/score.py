@@ -107,8 +107,9 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     for i, finding in enumerate(findings):
         if line_category[i] and finding.use.file not in silent:
             on_line[(finding.use.file, finding.use.line)].append(i)
+    rank = {category: n for n, category in enumerate(model.lines.order)}
     for members in on_line.values():
-        category = min((line_category[i] for i in members), key=model.lines.order.index)
+        category = min((line_category[i] for i in members), key=rank.__getitem__)
         share = model.line_rates[category].scaled(1 / len(members))
         for i in members:
             per_finding[i] = share.scaled(model.vendor_branch_factor) \
