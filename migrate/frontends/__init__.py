@@ -21,6 +21,7 @@ FRONTENDS: dict[str, str] = {
     "python": "migrate.frontends.python",
     "build": "migrate.frontends.build",
     "notebook": "migrate.frontends.notebook",
+    "config": "migrate.frontends.config",
 }
 
 # (glob on the file name, frontend); first match wins, case-sensitive like the
@@ -40,11 +41,16 @@ FILE_RULES: tuple[tuple[str, str], ...] = (
     ("*.dockerfile", "build"), ("Containerfile", "build"),
     ("Makefile", "build"), ("makefile", "build"), ("GNUmakefile", "build"), ("*.mk", "build"),
     ("*.sh", "build"), ("*.bash", "build"),
+    # YAML and JSON configuration: CI workflows, compose files, training configs. JSON only
+    # by a configuration name (data files hold no configuration and cost time to read).
+    ("*.yml", "config"), ("*.yaml", "config"), ("*config*.json", "config"),
+    ("*settings*.json", "config"), ("devcontainer.json", "config"),
+    (".devcontainer.json", "config"), (".devcontainer/*.json", "config"),
 )
 
 # Language reported for each frontend in per-language counts.
 LANGUAGE_OF: dict[str, str] = {"cuda_cpp": "cuda_cpp", "python": "python", "build": "build",
-                               "notebook": "python"}
+                               "notebook": "python", "config": "build"}
 
 
 def frontend_for(rel: str) -> str | None:
