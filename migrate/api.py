@@ -8,6 +8,7 @@ result independent of the number of jobs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -127,9 +128,21 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
 
 
 def _cache_context(*parts: object) -> str:
-    """Everything besides a file's own bytes that its result depends on, as one digest."""
-    text = json.dumps([__version__, *(_stable(part) for part in parts)], sort_keys=True)
+    """Everything besides a file's own bytes that its result depends on, as one digest:
+    the tool's own code too, so an edited frontend never reads results of the old one."""
+    text = json.dumps([__version__, _code_digest(), *(_stable(part) for part in parts)],
+                      sort_keys=True)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _stable(value: object) -> object:

@@ -98,7 +98,9 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
                                                 + near_vendor.get(c, 0)
                                                 * model.vendor_branch_factor)
                      for c, n in sorted(lines.items())), ZERO)
-        file_line_hours[record.path] = hours + model.review
+        # A file whose only lines are priced elsewhere (an environment variable, decided
+        # once for the project) needs no build-and-test pass of its own.
+        file_line_hours[record.path] = hours + model.review if hours.high > 0 else hours
 
     # Per-finding line shares.
     per_finding = [ZERO] * len(findings)
@@ -342,7 +344,7 @@ def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: E
     """One row per line category and per item: what the method section lists."""
     used = [RuleUse(f"lines.{c}", "line", n, len(line_files[c]),
                     model.line_rates[c].scaled(n)) for c, n in sorted(lines.items())]
-    changed = set().union(*line_files.values()) if line_files else set()
+    changed = _reviewed(line_files, model)
     if changed:
         used.append(RuleUse("review", "file", len(changed), len(changed),
                             model.review.scaled(len(changed))))
@@ -357,13 +359,19 @@ def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: E
     return used
 
 
+def _reviewed(line_files: dict[str, set[str]], model: EffortModel) -> set[str]:
+    """Files with at least one line of a category that has a price per line."""
+    return set().union(*(files for category, files in line_files.items()
+                         if model.line_rates[category].high > 0))
+
+
 def _by_category(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _Group],
                  line_files: dict[str, set[str]]) -> dict[str, Hours]:
     """Hours by change category (lines), plus the review and each item."""
     hours: dict[str, Hours] = defaultdict(lambda: ZERO)
     for category, count in lines.items():
         hours[category] += model.line_rates[category].scaled(count)
-    changed = set().union(*line_files.values()) if line_files else set()
+    changed = _reviewed(line_files, model)
     if changed:
         hours["review"] += model.review.scaled(len(changed))
     for (name, _key), group in groups.items():

@@ -108,8 +108,7 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
     scan.find_handle_members()
     scan.find_strings()
     scan.find_inline_cuda()
-    if rel.rsplit("/", 1)[-1] == "setup.py":
-        scan.uses.extend(build.flag_uses(text, rel))
+    scan.uses.extend(build.python_build_uses(text, rel))
     return FrontendOutput(uses=scan.uses, error_share=_error_share(tree.root_node, len(data)),
                           diagnostics=scan.diagnostics)
 
