@@ -57,7 +57,10 @@ _CMAKE_COMMANDS = ("cuda_add_library|cuda_add_executable|cuda_compile|cuda_inclu
                    "|cuda_select_nvcc_arch_flags")
 # (pattern, key template): {0} is the pattern's first group.
 _CMAKE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bproject\s*\([^)]*\bLANGUAGES\b[^)]*\bCUDA\b", re.I | re.S),
+    # The look-ahead bounds the call (a `)` within 1,000 characters) so that a file of
+    # `project(` without closing parentheses costs linear time, not quadratic.
+    (re.compile(r"\bproject\s*\((?=[^)]{0,1000}\))[^)]*?\bLANGUAGES\b[^)]*?\bCUDA\b",
+                re.I | re.S),
      "cmake:LANGUAGES CUDA"),
     (re.compile(r"\benable_language\s*\(\s*CUDA\b", re.I), "cmake:LANGUAGES CUDA"),
     (re.compile(rf"\bfind_package\s*\(\s*({_CMAKE_PACKAGES})\b", re.I),
