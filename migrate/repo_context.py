@@ -12,6 +12,7 @@ from pathlib import Path
 
 from migrate.frontends import RepoContext
 from migrate.mappings.load import MappingSet
+from migrate.mappings.universe import NOT_CUDA, held_names
 
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:[^\n\\]|\\\n|\\)*)",
                      re.MULTILINE)
@@ -23,10 +24,13 @@ QUALIFIER_WORDS = frozenset({
     "__host__", "__device__", "__global__", "__forceinline__", "__inline__", "__noinline__",
     "inline", "static", "constexpr", "__inline", "__forceinline", "extern",
 })
+DEVICE_WORDS = frozenset({"__device__", "__global__"})
 
 
-def macro_definitions(paths: Iterable[Path]) -> tuple[frozenset[str], frozenset[str]]:
-    """All #defined names, and those that expand to qualifiers only."""
+def macro_definitions(paths: Iterable[Path]
+                      ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """All #defined names, those that expand to qualifiers only, and those of the latter
+    that mark device code (their expansion holds `__device__` or `__global__`)."""
     defined: set[str] = set()
     bodies: dict[str, list[str]] = {}
     for path in paths:
@@ -45,7 +49,9 @@ def macro_definitions(paths: Iterable[Path]) -> tuple[frozenset[str], frozenset[
             words = body.decode("utf-8", "replace").split()
             if words:
                 bodies.setdefault(name, words)
-    return frozenset(defined), frozenset(_qualifier_macros(bodies))
+    qualifiers = _qualifier_macros(bodies)
+    return frozenset(defined), frozenset(qualifiers), frozenset(_device_macros(bodies,
+                                                                               qualifiers))
 
 
 def _qualifier_macros(bodies: dict[str, list[str]]) -> set[str]:
@@ -55,6 +61,18 @@ def _qualifier_macros(bodies: dict[str, list[str]]) -> set[str]:
         changed = False
         for name, words in bodies.items():
             if name not in found and all(w in QUALIFIER_WORDS or w in found for w in words):
+                found.add(name)
+                changed = True
+    return found
+
+
+def _device_macros(bodies: dict[str, list[str]], qualifiers: set[str]) -> set[str]:
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in qualifiers - found:
+            if any(w in DEVICE_WORDS or w in found for w in bodies[name]):
                 found.add(name)
                 changed = True
     return found
@@ -73,17 +91,44 @@ def environment_vocabulary(mappings: MappingSet
     return names, re.compile("|".join(shapes)) if shapes else None
 
 
+def universe_vocabulary(mappings: MappingSet
+                        ) -> tuple[set[str], dict[str, frozenset[str]],
+                                   dict[str, tuple[str, frozenset[str]]]]:
+    """What the C/C++ frontend looks at for the universe: every unqualified name and the
+    head of every qualified one; the parts after each namespace, for files that `using
+    namespace` it; the names held to their context, with their kind and header."""
+    names: set[str] = set()
+    members: dict[str, set[str]] = {}
+    for name, known in mappings.universe.items():
+        if "cuda_cpp" not in known.languages or name in NOT_CUDA:
+            continue
+        parts = name.split("::")
+        names.add(parts[0])
+        for index in range(1, len(parts)):
+            members.setdefault("::".join(parts[:index]), set()).add(parts[index])
+    held = {name: (mappings.universe[name].kind,
+                   frozenset({mappings.universe[name].header.rsplit("/", 1)[-1]}))
+            for name in held_names(mappings.universe)}
+    return names, {ns: frozenset(m) for ns, m in members.items()}, held
+
+
 def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContext:
-    defined, qualifiers = macro_definitions(cpp_paths)
+    defined, qualifiers, device = macro_definitions(cpp_paths)
+    universe_names, members, held = universe_vocabulary(mappings)
+    table_names = mappings.tail_names()
     shapes = [f.regex.pattern for f in mappings.families if "::" not in f.regex.pattern]
     shape = re.compile("|".join(f"(?:{p})" for p in shapes)) if shapes else None
     environment_names, environment_shape = environment_vocabulary(mappings)
     return RepoContext(
         defined_macros=defined,
         qualifier_macros=qualifiers,
-        candidate_names=frozenset(mappings.tail_names()),
+        candidate_names=frozenset(table_names | universe_names),
         vendor_macros=mappings.vendor_macros,
         candidate_shape=shape,
         environment_names=environment_names,
         environment_shape=environment_shape,
+        held_names=held,
+        namespace_members=members,
+        device_macros=device,
+        table_names=frozenset(table_names),
     )

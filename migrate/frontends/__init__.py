@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -84,7 +85,8 @@ class RepoContext:
     # blanked before parsing so that tree-sitter sees plain declarations.
     qualifier_macros: frozenset[str] = frozenset()
     # Which identifiers are worth a look: names the tables know (last and first
-    # `::` parts of their keys) and the CUDA case shapes of the family fallbacks.
+    # `::` parts of their keys), every unqualified name of the universe and the head of
+    # every qualified one; the CUDA case shapes of the family fallbacks come on top.
     candidate_names: frozenset[str] = frozenset()
     # Macros that mark another vendor's branch (USE_ROCM, __HIPCC__, __SUPA__, ...).
     vendor_macros: frozenset[str] = frozenset()
@@ -93,6 +95,26 @@ class RepoContext:
     # environment.tsv): exact names, and one pattern for the glob rows (`NCCL_*`).
     environment_names: frozenset[str] = frozenset()
     environment_shape: re.Pattern[str] | None = None
+    # Universe names that are also plain words, standard names or another library's API
+    # (`any`, `norm`, `half`, nvblas's `dgemm_`), by name: (universe kind, basenames of
+    # the headers declaring them). A frontend reports them only where the context makes
+    # them CUDA's (migrate/mappings/universe.py, held_names).
+    held_names: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    # The next `::` parts of qualified universe names, by namespace (`c10::cuda` ->
+    # CUDACachingAllocator, `cooperative_groups` -> this_thread_block): worth a look in a
+    # file with `using namespace` of that namespace.
+    namespace_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Qualifier macros whose expansion holds `__device__` or `__global__`: they mark
+    # device code (`#define HD __host__ __device__`).
+    device_macros: frozenset[str] = frozenset()
+    # The candidate names that come from table rows; the others are universe names no row
+    # names (`umin`, `powi`, `rnorm`), and a file that declares one itself (a variable, a
+    # parameter, a function) uses its own.
+    table_names: frozenset[str] = frozenset()
+
+    def universe_only(self, token: str) -> bool:
+        """Whether `token` is a candidate only because the universe lists it."""
+        return token in self.candidate_names and token not in self.table_names
 
     def wanted(self, token: str) -> bool:
         if token in self.candidate_names:

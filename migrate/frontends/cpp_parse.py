@@ -21,9 +21,9 @@ NOT_CODE = frozenset({
     "raw_string_delimiter", "char_literal", "concatenated_string", "escape_sequence",
     "system_lib_string",
 })
+_BRACKETS = re.compile(r"[<>()\[\]{}]")
 FUNCTION_DECLARATORS = frozenset({"function_declarator", "pointer_declarator",
                                   "reference_declarator"})
-_TEMPLATE_ARGS = re.compile(r"<[^<>]*>")
 
 
 @cache
@@ -119,10 +119,30 @@ def inside_any(spans: list[tuple[int, int]], position: int) -> bool:
 
 
 def strip_template_args(text: str) -> str:
-    previous = None
-    while previous != text:
-        previous, text = text, _TEMPLATE_ARGS.sub("", text)
-    return text
+    """`a::B<T, (N > 1)>::c` -> `a::B::c`: every template argument list dropped, where a
+    `<` or `>` inside parentheses or brackets of an argument is an operator."""
+    if "<" not in text:
+        return text
+    kept: list[str] = []
+    angle = nested = 0
+    start = 0  # of the text kept since the last closing `>`
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if angle == 0:
+            if char == "<":
+                kept.append(text[start:match.start()])
+                angle, nested = 1, 0
+        elif char in "([{":
+            nested += 1
+        elif char in ")]}":
+            nested = max(0, nested - 1)
+        elif nested == 0:
+            angle += 1 if char == "<" else -1
+            if angle == 0:
+                start = match.end()
+    if angle == 0:
+        kept.append(text[start:])
+    return "".join(kept)
 
 
 def in_preprocessor_condition(node: tree_sitter.Node) -> bool:

@@ -1,11 +1,15 @@
 """CUDA, C and C++ sources on tree-sitter's CUDA grammar.
 
-Only identifiers the tables could know are looked at: one regular-expression
-pass collects a file's distinct identifiers, the wanted ones are located, and
-the syntax tree says what each occurrence is (call, type, macro body, comment,
-string...). Trees with errors are used as they are: a token inside an ERROR
-node is still classified, and the share of bytes in ERROR nodes is reported as
-the file's parse confidence.
+Only identifiers the tables or the name universe could know are looked at: one
+regular-expression pass collects a file's distinct identifiers, the wanted ones
+are located, and the syntax tree says what each occurrence is (call, type, macro
+body, comment, string...). Trees with errors are used as they are: a token inside
+an ERROR node is still classified, and the share of bytes in ERROR nodes is
+reported as the file's parse confidence.
+
+Universe names that are plain words or another library's API (`any`, `norm`,
+`half`, nvblas's `dgemm_`) count only in device code or in a file that includes
+their header; a universe name the file declares itself (`int umin;`) is its own.
 """
 
 from __future__ import annotations
@@ -56,6 +60,13 @@ _USING_NAMESPACE = re.compile(rb"\busing\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*
 _USING_NAME = re.compile(rb"\busing\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
 _QUALIFIED_AROUND = re.compile(rb"(?:::)?[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*")
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]*")
+_KEYWORDS_IN_NAMES = re.compile(r"\b(?:typename|template)\b\s*")
+_DEVICE_WORDS = (b"__device__", b"__global__")
+# Vendor macros that are BIRENSUPA's own: their branch is the port itself, not another
+# vendor's code.
+_BIRENSUPA_MACRO = re.compile(r"SUPA|SUDA|BRCC|BIREN")
+_CONDITIONAL_BRANCHES = frozenset({"preproc_if", "preproc_ifdef", "preproc_elif",
+                                   "preproc_elifdef", "preproc_else"})
 
 
 def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
@@ -69,10 +80,10 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     tree, error_share = parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset),
-                     language=tree.language)
+                     language=tree.language, source=data)
     scan.read_scopes()
     scan.find_vendor_branches(context.vendor_macros)
-    scan.find_includes()
+    scan.find_includes(context)
     scan.find_launches()
     scan.find_names(context)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
@@ -95,6 +106,14 @@ class _FileScan:
     literal_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     vendor_ranges: list[tuple[int, int]] = field(default_factory=list)
     functions: list[tuple[int, int, tree_sitter.Node]] | None = None
+    source: bytes = b""  # the text before qualifier macros were blanked
+    # Byte ranges of the branches only another vendor's build takes (`#ifdef USE_ROCM`).
+    vendor_side_ranges: list[tuple[int, int]] = field(default_factory=list)
+    included: set[str] = field(default_factory=set)  # base names of the #included headers
+    device_markers: tuple[bytes, ...] | None = None
+    # Uses of names the file may declare itself (held or universe-only ones), with the name.
+    own_candidates: list[tuple[Use, str]] = field(default_factory=list)
+    declared: set[str] = field(default_factory=set)  # variables, parameters, functions
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -114,19 +133,25 @@ class _FileScan:
                 self.using_names[full.rsplit("::", 1)[1]] = full
 
     def find_vendor_branches(self, macros: frozenset[str]) -> None:
-        """Byte ranges of #if chains that test another vendor's macro in any branch."""
+        """Byte ranges of #if chains that test another vendor's macro in any branch, and
+        of the branches in them that only another vendor's build takes."""
         present = [m for m in macros if m.encode() in self.data]
         if not present:
             return
         pattern = re.compile(rb"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif)\b[^\n]*\b(?:"
                              + b"|".join(re.escape(m.encode()) for m in present) + rb")\b",
                              re.MULTILINE)
+        others = frozenset(m for m in present if not _BIRENSUPA_MACRO.search(m))
+        evaluated: set[int] = set()
         for match in pattern.finditer(self.data):
             node = self.root.descendant_for_byte_range(match.end() - 1, match.end())
             chain = None
             while node is not None:
                 if node.type in ("preproc_if", "preproc_ifdef"):
                     chain = node
+                    if others and node.start_byte not in evaluated:
+                        evaluated.add(node.start_byte)
+                        self.vendor_side_ranges.extend(_other_vendor_branches(node, others))
                     if node.parent is None or node.parent.type not in ("preproc_else",
                                                                         "preproc_elif"):
                         break
@@ -151,6 +176,9 @@ class _FileScan:
     def in_vendor_branch(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.vendor_ranges)
 
+    def in_vendor_side(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.vendor_side_ranges)
+
     def add(self, start: int, end: int, symbol: str, resolved: str, kind: str,
             alternatives: tuple[str, ...] = (), exact_only: bool = False) -> None:
         if (start, end) in self.seen:
@@ -163,15 +191,20 @@ class _FileScan:
             symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
             source_line=self.lines.line_text(start), alternatives=alternatives,
             exact_only=exact_only, vendor_branch=self.in_vendor_branch(start),
+            vendor_side=bool(self.vendor_side_ranges) and self.in_vendor_side(start),
             function=self.enclosing_function(start),
         ))
 
-    def find_includes(self) -> None:
+    def find_includes(self, context: RepoContext) -> None:
         for match in _INCLUDE.finditer(self.data):
             node = self.root.descendant_for_byte_range(match.start(2), match.end(2))
             if node is None or node.type == "comment":
                 continue
             path = match.group(2).decode("utf-8", errors="replace").strip()
+            self.included.add(path.rsplit("/", 1)[-1])
+            if path.isidentifier() and (path in context.held_names
+                                        or context.universe_only(path)):
+                continue  # `#include <any>` is the standard header, not CUDA's any()
             opener, closer = ("<", ">") if match.group(1) == b"<" else ('"', '"')
             self.add(match.start(2) - 1, match.end(2) + 1, f"#include {opener}{path}{closer}",
                      path, "include")
@@ -192,14 +225,71 @@ class _FileScan:
 
     def find_names(self, context: RepoContext) -> None:
         tokens = {t.decode() for t in set(_IDENTIFIER_TOKEN.findall(self.data))}
+        members: frozenset[str] = frozenset().union(
+            *(context.namespace_members.get(ns, ()) for ns in self.using_namespaces))
         wanted = {t for t in tokens if context.wanted(t) or t in ASM_TOKENS
-                  or t in self.aliases or t in self.using_names}
+                  or t in self.aliases or t in self.using_names or t in members}
+        held = [t for t in wanted if t in context.held_names]
+        if held:  # a held name is only looked at where the file could make it CUDA's
+            wanted -= {t for t in held if not self.may_hold(t, context)}
         if not wanted:
             return
         pattern = re.compile(rb"\b(?:" + b"|".join(
             re.escape(t.encode()) for t in sorted(wanted, key=len, reverse=True)) + rb")\b")
         for match in pattern.finditer(self.data):
             self.classify(match.start(), match.end(), match.group().decode(), context)
+        own = {id(use) for use, token in self.own_candidates if token in self.declared}
+        if own:  # `int umin = ...; f(umin)`: the file's own name, not CUDA's
+            self.uses = [use for use in self.uses if id(use) not in own]
+
+    def may_hold(self, token: str, context: RepoContext) -> bool:
+        """Whether the file could use held name `token` as CUDA's: it includes the header
+        declaring it, or has device code; never when the repository #defines it."""
+        if token in context.defined_macros:
+            return False
+        return bool(context.held_names[token][1] & self.included) or \
+            bool(self.markers(context))
+
+    def markers(self, context: RepoContext) -> tuple[bytes, ...]:
+        """The words that mark device code and occur in this file."""
+        if self.device_markers is None:
+            words = (*_DEVICE_WORDS, *(m.encode() for m in context.device_macros))
+            self.device_markers = tuple(w for w in words if w in self.source)
+        return self.device_markers
+
+    def in_device_code(self, node: tree_sitter.Node, context: RepoContext) -> bool:
+        """Inside a function or lambda declared `__device__` or `__global__`."""
+        markers = self.markers(context)
+        while node is not None and markers:
+            if node.type in ("function_definition", "lambda_expression"):
+                body = node.child_by_field_name("body")
+                header = self.source[node.start_byte:
+                                     body.start_byte if body is not None else node.end_byte]
+                if any(m in header for m in markers):
+                    return True
+            node = node.parent
+        return False
+
+    def holds(self, token: str, resolved: str, kind: str, node: tree_sitter.Node,
+              context: RepoContext) -> bool:
+        """Whether a held name's use is CUDA's: unqualified, in a position that fits its
+        kind (a function called, a type declaring), and in device code or in a file that
+        includes its header."""
+        if resolved != token:
+            return True  # qualified: the lookup decides
+        universe_kind, headers = context.held_names[token]
+        if universe_kind == "function" and kind not in ("call", "macro"):
+            return False
+        if universe_kind in ("type", "enum") and kind != "type":
+            return False
+        return bool(headers & self.included) or self.in_device_code(node, context)
+
+    def add_own_candidate(self, token: str, *args: object, **kwargs: object) -> None:
+        """`add`, remembering the use of a name the file may turn out to declare itself."""
+        count = len(self.uses)
+        self.add(*args, **kwargs)  # type: ignore[arg-type]
+        if len(self.uses) > count:
+            self.own_candidates.append((self.uses[-1], token))
 
     def classify(self, start: int, end: int, token: str, context: RepoContext) -> None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -220,18 +310,33 @@ class _FileScan:
             return
         if self.is_definition(node):
             self.defined.add(token)
+            if node.parent is not None and node.parent.type not in ("preproc_def",
+                                                                     "preproc_function_def"):
+                self.declared.add(token)
             return
         head = node
         while head.parent is not None and head.parent.type in _NAME_CHAIN:
             head = head.parent
         if head.parent is not None and head.parent.type in _SKIPPED_PARENTS:
             return
-        written = " ".join(self.data[head.start_byte:head.end_byte].decode("utf-8",
+        name = head  # `typename cutlass::X<N>` names cutlass::X<N>
+        while name.type == "dependent_type" and name.named_child_count:
+            name = name.named_children[-1]
+        written = " ".join(self.data[name.start_byte:name.end_byte].decode("utf-8",
                                                                            "replace").split())
         resolved, alternatives = self.resolve(written)
         kind = self.kind_of(node, head, resolved)
-        self.add(head.start_byte, head.end_byte, written[:160], resolved, kind, alternatives,
-                 exact_only=resolved in context.defined_macros)
+        if token in context.held_names and not self.holds(token, resolved, kind, node,
+                                                          context):
+            return
+        exact_only = resolved in context.defined_macros
+        if resolved == token and (context.universe_only(token)
+                                  or token in context.held_names):
+            self.add_own_candidate(token, name.start_byte, name.end_byte, written[:160],
+                                   resolved, kind, alternatives, exact_only=exact_only)
+        else:
+            self.add(name.start_byte, name.end_byte, written[:160], resolved, kind,
+                     alternatives, exact_only=exact_only)
 
     def classify_lexically(self, node: tree_sitter.Node, start: int, end: int, token: str,
                            context: RepoContext) -> None:
@@ -263,8 +368,15 @@ class _FileScan:
                 written = re.sub(rb"\s+", b"", match.group()).decode()
                 resolved, alternatives = self.resolve(written)
                 kind = "macro" if node.type == "preproc_arg" else "identifier"
-                self.add(match.start(), match.end(), written, resolved, kind, alternatives,
-                         exact_only=resolved in context.defined_macros)
+                exact_only = resolved in context.defined_macros
+                if resolved != token or (not context.universe_only(token)
+                                         and token not in context.held_names):
+                    self.add(match.start(), match.end(), written, resolved, kind,
+                             alternatives, exact_only=exact_only)
+                elif token not in context.held_names or \
+                        context.held_names[token][1] & self.included:
+                    self.add_own_candidate(token, match.start(), match.end(), written,
+                                           resolved, kind, alternatives, exact_only=exact_only)
                 return
 
     def is_definition(self, node: tree_sitter.Node) -> bool:
@@ -299,18 +411,23 @@ class _FileScan:
             child, parent = parent, parent.parent
         if parent is None or parent.type not in _DECLARING:
             return False
-        declarator = parent.child_by_field_name("declarator")
-        return declarator is not None and declarator == child
+        return any(declarator == child  # `int lb, umin;` declares both
+                   for declarator in parent.children_by_field_name("declarator"))
 
     def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         """Fully qualified name after aliases; other readings via using-directives."""
-        name = strip_template_args(written).replace(" ", "").lstrip(":")
+        if "typename" in written or "template" in written:
+            written = _KEYWORDS_IN_NAMES.sub("", written)
+        name = strip_template_args(written).replace(" ", "")
+        name = name.lstrip(":")
         parts = name.split("::")
         if parts[0] in self.aliases:
             parts[0:1] = self.aliases[parts[0]].lstrip(":").split("::")
         elif len(parts) == 1 and parts[0] in self.using_names:
             parts = self.using_names[parts[0]].split("::")
         resolved = "::".join(parts)
+        if written.lstrip().startswith("::") or parts[0] == "std":
+            return resolved, ()  # `::x::y` and `std::sort` are never in a used namespace
         alternatives = tuple(f"{ns}::{resolved}" for ns in self.using_namespaces
                              if not resolved.startswith(ns + "::"))
         return resolved, alternatives
@@ -329,3 +446,90 @@ class _FileScan:
         if _ALL_CAPS.fullmatch(last):
             return "macro"
         return "identifier"
+
+
+def _other_vendor_branches(chain: tree_sitter.Node, others: frozenset[str]
+                           ) -> list[tuple[int, int]]:
+    """Byte ranges of the branches of `chain` (an #if/#ifdef node, its #elif and #else
+    alternatives) that a build without any of the `others` macros never takes: the
+    `#ifdef USE_ROCM` side, the `#else` of `#ifndef USE_ROCM`. A branch that may also be
+    CUDA's (`#if defined(__CUDACC__) || defined(__HIPCC__)`) is not one."""
+    ranges = []
+    earlier_not_taken: bool | None = True  # every earlier branch's condition is false
+    node: tree_sitter.Node | None = chain
+    while node is not None and node.type in _CONDITIONAL_BRANCHES:
+        condition, body_start = _branch_condition(node, others)
+        taken = _and(earlier_not_taken, condition)
+        alternative = node.child_by_field_name("alternative")
+        if taken is False:
+            ranges.append((body_start,
+                           alternative.start_byte if alternative is not None else node.end_byte))
+        earlier_not_taken = _and(earlier_not_taken, _not(condition))
+        node = alternative
+    return ranges
+
+
+def _branch_condition(node: tree_sitter.Node, others: frozenset[str]
+                      ) -> tuple[bool | None, int]:
+    """The branch's condition in a build without the `others` macros (None: unknown), and
+    where its body starts."""
+    if node.type == "preproc_else":
+        keyword = node.child(0)
+        return True, keyword.end_byte if keyword is not None else node.start_byte
+    if node.type in ("preproc_ifdef", "preproc_elifdef"):
+        name = node.child_by_field_name("name")
+        keyword = node.child(0)
+        if name is None or keyword is None:
+            return None, node.start_byte
+        defined = False if name.text is not None and name.text.decode() in others else None
+        negated = keyword.type.endswith("ndef")
+        return (_not(defined) if negated else defined), name.end_byte
+    condition = node.child_by_field_name("condition")
+    if condition is None:
+        return None, node.start_byte
+    return _evaluate(condition, others), condition.end_byte
+
+
+def _evaluate(node: tree_sitter.Node, others: frozenset[str]) -> bool | None:
+    """An #if condition with the `others` macros undefined; None where it depends on
+    anything else."""
+    kind = node.type
+    if kind == "preproc_defined":
+        names = [c for c in node.named_children if c.type == "identifier"]
+        if names and names[0].text is not None and names[0].text.decode() in others:
+            return False
+        return None
+    if kind == "identifier":  # an undefined macro is 0 in #if
+        return False if node.text is not None and node.text.decode() in others else None
+    if kind == "number_literal" and node.text is not None:
+        try:
+            return int(node.text.decode().rstrip("uUlL"), 0) != 0
+        except ValueError:
+            return None
+    if kind == "parenthesized_expression" and node.named_child_count == 1:
+        return _evaluate(node.named_children[0], others)
+    operator = node.child_by_field_name("operator")
+    if operator is None:
+        return None
+    if kind == "unary_expression" and operator.type == "!":
+        argument = node.child_by_field_name("argument")
+        return _not(_evaluate(argument, others)) if argument is not None else None
+    if kind == "binary_expression" and operator.type in ("&&", "||"):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return None
+        a, b = _evaluate(left, others), _evaluate(right, others)
+        return _and(a, b) if operator.type == "&&" else _not(_and(_not(a), _not(b)))
+    return None
+
+
+def _not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True

@@ -120,8 +120,9 @@ def read_defaults(shown: str, text: str, raw: dict[str, object],
 
 
 def entry_for(name: UniverseName, default: FamilyDefault | None,
-              pattern: MappingEntry | None, suda_status: str) -> MappingEntry | None:
-    """The row a universe name stands for: a curated glob row's word, else the default."""
+              pattern: MappingEntry | None, suda_status: str) -> MappingEntry:
+    """The row a universe name stands for: a curated glob row's word, else the family's
+    default, else status `unknown` (every universe name is a CUDA name)."""
     deprecated = f" Deprecated in the CUDA headers ({name.deprecated})." if name.deprecated else ""
     if pattern is not None:
         return MappingEntry(
@@ -130,10 +131,78 @@ def entry_for(name: UniverseName, default: FamilyDefault | None,
             note_en=pattern.note_en + deprecated, note_zh=pattern.note_zh, origin=name.origin,
             languages=name.languages, status_suda=pattern.status_suda,
             suda_source=pattern.suda_source)
-    if default is None:
-        return None
+    if default is None:  # a family no curated statement covers: found, but unknown
+        return MappingEntry(
+            cuda=name.name, supa="", status="unknown", category=name.family,
+            confidence="unverified", source="",
+            note_en=f"Declared by the CUDA header {name.header}; no mapping row or family "
+                    f"default covers it yet: check by hand.{deprecated}",
+            note_zh=f"由 CUDA 头文件 {name.header} 声明，"
+                    "映射表与类别默认规则均未覆盖，需人工核实。",
+            origin=name.origin, languages=name.languages, status_suda=suda_status)
     return MappingEntry(
         cuda=name.name, supa=default.replacement(name.name), status=default.status,
         category=name.family, confidence=default.confidence, source=default.source,
         note_en=default.note_en + deprecated, note_zh=default.note_zh, origin=name.origin,
         languages=name.languages, status_suda=suda_status)
+
+
+# Universe names that are also plain words, standard C/C++/POSIX names or another library's
+# API: the CUDA headers declare them too, but a use of one says nothing by itself. They are
+# reported only where the context makes them CUDA's: in device code (a `__device__` or
+# `__global__` function or lambda), or in a file that includes the header declaring them.
+# A name the file defines itself, or the repository #defines, is its own.
+HELD_WORDS: dict[str, str] = {
+    **dict.fromkeys(("all", "any", "ballot"),
+                    "plain word; CUDA's is the pre-Volta warp vote, device code only"),
+    "norm": "std::norm, Eigen's and every vector class's norm; CUDA's is a device math "
+            "function",
+    "half": "also half.hpp's, Eigen's and OpenEXR's half type; CUDA's comes with cuda_fp16.h",
+    **dict.fromkeys(("curand", "skipahead", "temper", "para_rec", "mulhilo32",
+                     "ini_func1", "ini_func2"),
+                    "plain word or a helper name of other random-number code (Philox, MTGP "
+                    "reference implementations); CUDA's are cuRAND device functions"),
+    **dict.fromkeys(("j0", "j0f", "j1", "j1f", "jn", "jnf", "y0", "y0f", "y1", "y1f",
+                     "yn", "ynf", "exp10", "exp10f", "sincos", "sincosf"),
+                    "POSIX/GNU libm function (and y0, y1 are common variable names); CUDA "
+                    "declares the device versions"),
+    **dict.fromkeys(("QUALIFIERS", "QUALIFIERS_STATIC", "THREAD_NUM", "TBL_SIZE",
+                     "LARGE_SIZE", "MEXP", "MAX_LAMBDA", "MAX_PLANES", "DECLDIR",
+                     "GCC_UNUSED_PARAMETER", "PACKED_ALIGNMENT", "START_PACKED_ALIGNMENT",
+                     "END_PACKED_ALIGNMENT", "MAKE_UNARY_COMPOSITE",
+                     "MAKE_UNARY_COMPOSITE_POSTFIX", "MAKE_BINARY_COMPOSITE",
+                     "MAJOR_VERSION", "MINOR_VERSION", "PATCH_LEVEL"),
+                    "generic macro or constant name a project may define for itself; "
+                    "CUDA's are internals of cuRAND, CUPTI, NVML, Thrust and library_types.h"),
+}
+# Headers that re-declare another library's whole API under its own names.
+HELD_HEADERS: dict[str, str] = {
+    "nvblas.h": "NVBLAS re-declares the CPU BLAS API (dgemm_, sgemm, ...): the same names "
+                "a CPU BLAS call uses",
+    "cufftw.h": "cuFFTW re-declares FFTW's API (fftw_plan, fftw_execute, FFTW_FORWARD): the "
+                "same names a CPU FFTW program uses",
+}
+# Standard or platform names some CUDA header declares or defines as well: never CUDA's,
+# in device code or not, so never reported from the universe.
+NOT_CUDA: dict[str, str] = {
+    "size_t": "C standard type (cuda_runtime.h re-declares it)",
+    "int64_t": "C standard type (cusolver_common.h re-declares it)",
+    "NOMINMAX": "Windows SDK convention cupti.h defines",
+    "WIN32_LEAN_AND_MEAN": "Windows SDK convention cupti.h defines",
+    "__inline__": "GCC keyword (host_defines.h defines it for other compilers)",
+    "__volatile__": "GCC keyword, as in `asm __volatile__` (host_defines.h defines it for "
+                    "other compilers)",
+}
+
+
+def held_names(universe: dict[str, UniverseName]) -> dict[str, str]:
+    """The C/C++ universe names held to their context, each with the reason."""
+    held: dict[str, str] = {}
+    for name, known in universe.items():
+        if "cuda_cpp" not in known.languages or name in NOT_CUDA:
+            continue
+        if name in HELD_WORDS:
+            held[name] = HELD_WORDS[name]
+        elif known.header.rsplit("/", 1)[-1] in HELD_HEADERS:
+            held[name] = HELD_HEADERS[known.header.rsplit("/", 1)[-1]]
+    return held
