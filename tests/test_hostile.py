@@ -71,3 +71,17 @@ def test_nothing_scanned_reaches_the_terminal_raw(scanned: dict) -> None:
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     files = {f["path"] for f in scanned["data"]["files"]}
     assert ESCAPE_NAME in files  # the JSON keeps the name as it is, for machines
+
+
+def test_a_fifo_among_the_mapping_tables_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    os.mkfifo(overlay / "cuda_runtime.tsv")
+    (tmp_path / "repo").mkdir()
+    run = subprocess.run([sys.executable, "-m", "migrate", "scan", str(tmp_path / "repo"),
+                          "--mappings", str(overlay)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2
+    assert "not a regular file" in run.stderr and "Traceback" not in run.stderr

@@ -16,6 +16,7 @@ from typing import Any
 from migrate.change import LineModel, LinePattern, LineRule
 from migrate.mappings.validate import MappingError
 from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Hours
+from migrate.safe_read import read_regular
 from migrate.tomlpos import Section, line_of
 
 EFFORT_FILE = "effort.toml"
@@ -103,7 +104,7 @@ def load_effort(overlays: tuple[Path, ...], categories: frozenset[str],
         if (overlay / EFFORT_FILE).is_file():
             path, shown = overlay / EFFORT_FILE, str(overlay / EFFORT_FILE)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, 16 * 1024 * 1024).decode("utf-8")
         doc = tomllib.loads(text)
     except OSError as exc:
         raise MappingError(shown, 0, f"cannot read: {exc.strerror}") from None

@@ -31,9 +31,11 @@ from migrate.mappings.validate import (
     check_row,
 )
 from migrate.model import STATUSES, Category, MappingEntry
+from migrate.safe_read import read_regular
 from migrate.tomlpos import line_of
 
 SETTINGS_FILE = "families.toml"
+TABLE_LIMIT = 64 * 1024 * 1024  # bytes: the shipped tables are a few megabytes
 # What a table's [scopes] entry may name: the languages the frontends report.
 SCOPE_LANGUAGES = frozenset(LANGUAGE_OF.values())
 _NAMESPACE_WORD = re.compile(r"(?<![\\\w])([A-Za-z_][A-Za-z0-9_]+)(?=\)?::|\|)")
@@ -189,7 +191,11 @@ def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocab
         if path.name not in mapping_set.scopes:
             raise MappingError(f"{label}/{path.name}", 0, _undeclared(path.name, label,
                                                                      mapping_set))
-        data = path.read_bytes()
+        try:  # an overlay may come from a scanned tree: no FIFO, device or endless file
+            data = read_regular(path, TABLE_LIMIT)
+        except OSError as exc:
+            raise MappingError(f"{label}/{path.name}", 0,
+                               f"cannot read: {exc.strerror or exc}") from None
         digest.update(path.name.encode() + b"\0" + data)
         languages = mapping_set.scopes[path.name]
         for entry in _read_table(f"{label}/{path.name}", data, vocab, languages):
@@ -264,7 +270,7 @@ def _undeclared(table: str, label: str, mapping_set: MappingSet) -> str:
 
 def _parse_settings(path: Path, shown: str) -> tuple[str, dict[str, object]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, TABLE_LIMIT).decode("utf-8")
         return text, tomllib.loads(text)
     except OSError as exc:
         raise MappingError(shown, 0, f"cannot read: {exc.strerror}") from None
