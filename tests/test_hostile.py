@@ -9,8 +9,10 @@ scan runs as a user would run it, in a subprocess, under a time limit.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,8 +76,6 @@ def test_nothing_scanned_reaches_the_terminal_raw(scanned: dict) -> None:
 
 
 def test_a_fifo_among_the_mapping_tables_is_an_error_not_a_hang(tmp_path: Path) -> None:
-    import os
-
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     os.mkfifo(overlay / "cuda_runtime.tsv")
