@@ -395,9 +395,11 @@ def _code_hours(own_files: list[str], silent: set[str], file_line_hours: dict[st
 
 def _ceiling(files: list[FileRecord], file_lines: dict[str, dict[str, int]], own: set[str],
              estimate: float, model: EffortModel) -> Ceiling | None:
-    """Basic COCOMO on the lines of the own files that need changes; `estimate` is the
-    expected hours of changing their code, which the ceiling is compared with."""
-    touched = [r for r in files if r.path in own and file_lines.get(r.path)]
+    """Basic COCOMO on the lines of the own C/C++/CUDA files that need changes (the
+    CUDA-specific code a team could rewrite instead); `estimate` is the expected hours of
+    changing the code, which the ceiling is compared with."""
+    touched = [r for r in files if r.path in own and file_lines.get(r.path)
+               and r.language == "cuda_cpp"]
     if not touched:
         return None
     kloc = sum(r.lines for r in touched) / 1000
