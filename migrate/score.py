@@ -212,7 +212,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         by_category=by_category, method=method(model), files=file_efforts,
         lines=dict(sorted(priced_lines.items())), families=families,
         ceiling=_ceiling(files, file_lines, own_set, _code_hours(
-            own_files, silent, file_line_hours, groups, findings, counted), model))
+            _cpp_files(files, own_files), silent, file_line_hours, groups, findings), model))
 
 
 def method(model: EffortModel) -> Method:
@@ -379,16 +379,20 @@ def _by_category(lines: dict[str, int], model: EffortModel, groups: dict[GroupKe
     return {k: v for k, v in sorted(hours.items()) if v.high > 0}
 
 
-def _code_hours(own_files: list[str], silent: set[str], file_line_hours: dict[str, Hours],
-                groups: dict[GroupKey, _Group], findings: list[Finding],
-                counted: Callable[[str], bool]) -> float:
-    """Expected hours of changing the code itself: lines and per-file, per-site and
-    per-kernel items, not what a rewrite from scratch needs too (dependencies to replace,
-    environment variables, the build switch, CI)."""
-    hours = sum(file_line_hours.get(f, ZERO).expected for f in own_files if f not in silent)
+def _cpp_files(files: list[FileRecord], own_files: list[str]) -> set[str]:
+    own = set(own_files)
+    return {r.path for r in files if r.path in own and r.language == "cuda_cpp"}
+
+
+def _code_hours(code_files: set[str], silent: set[str], file_line_hours: dict[str, Hours],
+                groups: dict[GroupKey, _Group], findings: list[Finding]) -> float:
+    """Expected hours of changing the C/C++/CUDA code itself (the files the ceiling rests
+    on): their lines and per-file, per-site and per-kernel items, not what a rewrite needs
+    too (dependencies to replace, environment variables, the build switch, CI)."""
+    hours = sum(file_line_hours.get(f, ZERO).expected for f in code_files if f not in silent)
     for group in groups.values():
         if group.rule.unit in ("file", "site", "kernel") and any(
-                counted(findings[i].use.file) for i in group.members):
+                findings[i].use.file in code_files for i in group.members):
             hours += group.hours.expected
     return hours
 
