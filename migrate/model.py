@@ -644,7 +644,7 @@ class RepoRow:
     portable_share: float | None
     lines: int
     findings: int
-    reasons: tuple[str, ...]  # the result's own top reasons, in English
+    reasons: tuple[Reason, ...]  # the result's own top reasons
     blockers: tuple[str, ...]  # packages and kernel-level features that block the port
 
 

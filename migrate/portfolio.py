@@ -9,40 +9,32 @@ refused, or with `allow_mixed` kept and flagged: never silently mixed.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
-from migrate.baseline import RESULT_LIMIT
+from migrate.diff import read_result
 from migrate.errors import UserError
 from migrate.model import Hours, Portfolio, RepoRow, ScanResult
-from migrate.safe_read import read_regular
 
 BLOCKING = frozenset({"library", "rewrite", "unknown"})
 
 
-def read_results(paths: list[Path]) -> list[tuple[Path, ScanResult, dict]]:
-    """Each file as (path, typed result, raw JSON); raises UserError naming the file."""
+def read_results(paths: list[Path]) -> list[tuple[Path, ScanResult]]:
+    """Each file as (path, typed result); raises UserError naming the file."""
     read = []
     for path in paths:
-        try:
-            data = json.loads(read_regular(path, RESULT_LIMIT).decode("utf-8"))
-            result = ScanResult.from_dict(data)
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            raise UserError(f"{path}: not a supa-migrate JSON result ({exc})") from exc
+        result = read_result(path)
         if result.estimate is None:
             raise UserError(f"{path}: the result carries no estimate")
-        read.append((path, result, data))
+        read.append((path, result))
     return read
 
 
-def build(results: list[tuple[Path, ScanResult, dict]], allow_mixed: bool = False
+def build(results: list[tuple[Path, ScanResult]], allow_mixed: bool = False
           ) -> Portfolio:
     portfolio = Portfolio()
     versions = {(r.tool_version, r.mappings_version, r.estimate.method.model_version)
-                for _p, r, _d in results if r.estimate is not None}
+                for _p, r in results if r.estimate is not None}
     if len(versions) > 1:
         described = sorted(f"supa-migrate {t}, tables {m}, model {e}" for t, m, e in versions)
         if not allow_mixed:
@@ -50,15 +42,13 @@ def build(results: list[tuple[Path, ScanResult, dict]], allow_mixed: bool = Fals
                             + "; ".join(described) + "): rescan them with one version, or "
                             "give --allow-mixed to merge them flagged")
         portfolio.mixed = described
-    roots = Counter(r.root for _p, r, _d in results)
+    roots = Counter(r.root for _p, r in results)
     shared: Counter[str] = Counter()
-    for path, result, data in results:
+    for path, result in results:
         estimate = result.estimate
         assert estimate is not None
         blockers = _blockers(result)
         shared.update(blockers)
-        reasons = tuple(str(r.get("text", r.get("key", "")))
-                        for r in data["summary"]["effort"].get("reasons", []))
         cost = estimate.cost
         portfolio.rows.append(RepoRow(
             name=result.root if roots[result.root] == 1 else f"{result.root} ({path.name})",
@@ -69,7 +59,7 @@ def build(results: list[tuple[Path, ScanResult, dict]], allow_mixed: bool = Fals
             cost=Hours(cost.low, cost.expected, cost.high),
             portable_share=estimate.portable_share, lines=sum(estimate.lines.values()),
             findings=sum(1 for f in result.findings if not f.vendored and not f.other_vendor),
-            reasons=reasons, blockers=tuple(sorted(blockers))))
+            reasons=estimate.total.reasons, blockers=tuple(sorted(blockers))))
     portfolio.rows.sort(key=lambda row: (-row.hours.expected, row.name))
     portfolio.shared = sorted(((name, count) for name, count in shared.items() if count > 1),
                               key=lambda kv: (-kv[1], kv[0]))

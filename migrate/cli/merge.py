@@ -10,9 +10,8 @@ from migrate.cli.common import emit, guarded, write_atomically
 from migrate.errors import UserError
 from migrate.model import LANGUAGES
 from migrate.portfolio import build, read_results
+from migrate.report import format_for_path
 from migrate.report.portfolio import FORMATS, render
-
-EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
 
 
 @click.command("merge")
@@ -36,8 +35,8 @@ def merge(results: tuple[Path, ...], outputs: tuple[Path, ...], lang: str,
             emit(render(portfolio, "md", lang))
             return
         for output in outputs:
-            fmt = EXTENSIONS.get(output.suffix.lower())
+            fmt = format_for_path(str(output))
             if fmt not in FORMATS:
                 raise UserError(f"cannot tell the format of '{output}' from its extension "
-                                f"({', '.join(EXTENSIONS)})")
+                                f"({', '.join(FORMATS)})")
             write_atomically(output, [render(portfolio, fmt, lang)])

@@ -20,21 +20,22 @@ BOM = "\ufeff"
 
 
 def render(result: ScanResult, lang: str = "en") -> str:
+    cell = spreadsheet_cell
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for finding in result.findings:
         use, entry = finding.use, finding.entry
         writer.writerow([
-            _cell(use.file), use.line, use.column, _cell(use.symbol), _cell(use.resolved),
-            entry.status, entry.category, _cell(entry.supa), entry.confidence, finding.rule,
-            _cell(finding_message(finding, result, lang)), "yes" if finding.vendored else "no",
+            cell(use.file), use.line, use.column, cell(use.symbol), cell(use.resolved),
+            entry.status, entry.category, cell(entry.supa), entry.confidence, finding.rule,
+            cell(finding_message(finding, result, lang)), "yes" if finding.vendored else "no",
             f"{finding.price.expected:.4f}", finding.fingerprint,
         ])
     return BOM + buffer.getvalue()
 
 
-def _cell(text: str) -> str:
+def spreadsheet_cell(text: str) -> str:
     """Keep a spreadsheet from reading scanned text as a formula (=, +, -, @, and the
     TAB and CR OWASP lists too), with control characters shown visibly."""
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):

@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from migrate.model import Portfolio
 from migrate.report import i18n, numbers
+from migrate.report.csv import spreadsheet_cell
+from migrate.report.effort_view import reason_text
 from migrate.report.html import _csp_hash
 from migrate.report.safe import safe_text
 from migrate.report.templates import environment, markdown_code, markdown_text, read_asset
@@ -32,7 +34,8 @@ def _data(portfolio: Portfolio) -> dict[str, Any]:
             "model_version": row.versions[2], "hours": row.hours.to_dict(),
             "cost": {"currency": row.currency} | row.cost.to_dict(),
             "portable_share": row.portable_share, "change_lines": row.lines,
-            "findings": row.findings, "reasons": list(row.reasons),
+            "findings": row.findings,
+            "reasons": [reason_text(r, "en") for r in row.reasons],
             "blockers": list(row.blockers)} for row in portfolio.rows],
         "totals": {"repositories": len(portfolio.rows), "hours": portfolio.hours.to_dict(),
                    "cost": None if cost is None else {"currency": cost[0]} | cost[1].to_dict()},
@@ -53,16 +56,12 @@ def _csv(portfolio: Portfolio, _lang: str) -> str:
                      "currency", "cost_expected", "portable_share", "change_lines",
                      "findings", "blockers"))
     for row in portfolio.rows:
-        writer.writerow((_cell(row.name), row.grade, f"{row.hours.low:.1f}",
+        writer.writerow((spreadsheet_cell(row.name), row.grade, f"{row.hours.low:.1f}",
                          f"{row.hours.expected:.1f}", f"{row.hours.high:.1f}", row.currency,
                          f"{row.cost.expected:.0f}",
                          "" if row.portable_share is None else f"{row.portable_share:.4f}",
-                         row.lines, row.findings, _cell("; ".join(row.blockers))))
+                         row.lines, row.findings, spreadsheet_cell("; ".join(row.blockers))))
     return "\ufeff" + buffer.getvalue()
-
-
-def _cell(text: str) -> str:
-    return safe_text("'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text)
 
 
 def _view(portfolio: Portfolio, lang: str) -> dict[str, Any]:
