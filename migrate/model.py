@@ -105,6 +105,11 @@ class Use:
     # The C/C++ function the use sits in ("" at file scope): kernel-level work
     # (inline PTX, tensor-core code) is priced per function, not per file.
     function: str = ""
+    # How the name reached this place when it is not written here (precise mode):
+    # "macro:GPU", "alias:stream_t", "auto", "template:scale<double>"; "" when written.
+    via: str = ""
+    # The frontend pass that saw it: "fast" (tree-sitter) or "precise" (libclang).
+    mode: str = "fast"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +203,10 @@ class Finding:
             "status_suda": entry.status_suda, "vendor_branch": use.vendor_branch,
             "other_vendor": self.other_vendor,
         }
+        if use.via:
+            data["via"] = use.via
+        if use.mode != "fast":
+            data["mode"] = use.mode
         if self.suppression is not None:
             data["suppression"] = {"line": self.suppression.line,
                                    "rules": list(self.suppression.rules),
@@ -216,7 +225,8 @@ class Finding:
                   str(data.get("symbol", "")), str(data.get("resolved", "")),
                   str(data.get("kind", "")), str(data.get("language", "")),
                   str(data.get("source_line", "")),
-                  vendor_branch=bool(data.get("vendor_branch", False)))
+                  vendor_branch=bool(data.get("vendor_branch", False)),
+                  via=str(data.get("via", "")), mode=str(data.get("mode", "fast")))
         entry = MappingEntry(str(data.get("resolved", "")), str(data.get("replacement", "")),
                              str(data["status"]), str(data.get("category", "")),
                              str(data.get("confidence", "")), str(data.get("source", "")),
