@@ -14,17 +14,15 @@ so two scans sharing a cache never see half an entry.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_cache_dir
 
+from migrate.atomic import write_atomically
 from migrate.model import (
     Diagnostic,
     FileChange,
@@ -77,14 +75,9 @@ class Cache:
                           ensure_ascii=False, separators=(",", ":"))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed just below
-                "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False)
-            with handle:
-                handle.write(text)
-            os.replace(handle.name, path)
+            write_atomically(path, [text])
         except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(handle.name)
+            pass
 
 
 def _plain(value: Any) -> Any:

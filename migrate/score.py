@@ -102,7 +102,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         # once for the project) needs no build-and-test pass of its own.
         file_line_hours[record.path] = hours + model.review if hours.high > 0 else hours
 
-    # Per-finding line shares.
+    # Per-finding line shares: one Hours per (category, findings on the line, branch).
     per_finding = [ZERO] * len(findings)
     line_category = _line_categories(findings, statuses, model)
     on_line: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -110,33 +110,44 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         if line_category[i] and finding.use.file not in silent:
             on_line[(finding.use.file, finding.use.line)].append(i)
     rank = {category: n for n, category in enumerate(model.lines.order)}
+    shares: dict[tuple[str, int, bool], Hours] = {}
     for members in on_line.values():
-        category = min((line_category[i] for i in members), key=rank.__getitem__)
-        share = model.line_rates[category].scaled(1 / len(members))
+        category = line_category[members[0]] if len(members) == 1 else \
+            min((line_category[i] for i in members), key=rank.__getitem__)
         for i in members:
-            per_finding[i] = share.scaled(model.vendor_branch_factor) \
-                if findings[i].use.vendor_branch else share
+            branch = findings[i].use.vendor_branch
+            share = shares.get((category, len(members), branch))
+            if share is None:
+                share = model.line_rates[category].scaled(1 / len(members))
+                if branch:
+                    share = share.scaled(model.vendor_branch_factor)
+                shares[(category, len(members), branch)] = share
+            per_finding[i] = share
 
     # Units: the per-unit items.
     key_of: list[GroupKey | None] = [None] * len(findings)
     groups: dict[GroupKey, _Group] = {}
     for i, finding in enumerate(findings):
-        if finding.use.file in silent or statuses[i] == "native" or finding.other_vendor:
+        if statuses[i] == "native" or finding.other_vendor or finding.use.file in silent:
             continue
         use, entry = finding.use, finding.entry
         rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
         if rule is None:
             continue
         key = key_of[i] = (rule.name, _unit_key(rule.unit, finding, model, counted))
-        groups.setdefault(key, _Group(rule, [])).members.append(i)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(rule, [])
+        group.members.append(i)
     unit_share = [ZERO] * len(findings)
+    status_rank = {status: n for n, status in enumerate(STATUSES)}
     for group in groups.values():
-        hardest = max((statuses[i] for i in group.members), key=STATUSES.index)
+        hardest = max((statuses[i] for i in group.members), key=status_rank.__getitem__)
         group.hours = group.rule.hours_for(hardest)
         share = group.hours.scaled(1 / len(group.members))
+        in_branch = share.scaled(model.vendor_branch_factor)
         for i in group.members:
-            scaled = share.scaled(model.vendor_branch_factor) \
-                if findings[i].use.vendor_branch else share
+            scaled = in_branch if findings[i].use.vendor_branch else share
             unit_share[i] = scaled
             per_finding[i] = per_finding[i] + scaled
 
@@ -151,7 +162,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     file_efforts: dict[str, Effort] = {}
     for file in sorted(set(file_lines) | set(by_file)):
         indices = by_file.get(file, [])
-        hours = file_line_hours.get(file, ZERO) + sum((unit_share[i] for i in indices), ZERO)
+        hours = file_line_hours.get(file, ZERO) + Hours.total(unit_share[i] for i in indices)
         reasons = _reasons(file_lines.get(file, {}) if file not in silent else {},
                            model, {k: groups[k] for k in sorted(groups_of_file.get(file, ()))},
                            unit_share, set(indices), None)

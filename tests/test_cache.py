@@ -17,7 +17,8 @@ def scan(path: Path, cache: Path, *extra: str) -> str:
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.json"))
+    """The per-file entries (whole runs are kept apart, under runs/: test_replay.py)."""
+    return sorted(p for p in cache.rglob("*.json") if "runs" not in p.relative_to(cache).parts)
 
 
 def test_a_warm_rescan_is_byte_identical_and_reads_the_cache(tmp_path: Path) -> None:
@@ -26,6 +27,7 @@ def test_a_warm_rescan_is_byte_identical_and_reads_the_cache(tmp_path: Path) -> 
     cold = scan(repo, cache)
     stored = entries(cache)
     assert len(stored) >= 15  # one per file read
+    shutil.rmtree(cache / "runs")  # not served whole: read from the per-file entries
     assert scan(repo, cache) == cold
     assert entries(cache) == stored  # nothing new was needed
     assert scan(repo, cache, "--no-cache") == cold
@@ -50,6 +52,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path) -> 
     for bad in ("{not json", '{"format": 1, "key": "someone else", "result": {}}',
                 '{"format": 1, "key": "' + entry.parent.name + entry.stem + '", "result": 5}'):
         entry.write_text(bad)
+        shutil.rmtree(cache / "runs")
         assert scan(repo, cache) == clean
         assert entry.read_text() != bad  # rewritten with the real result
 

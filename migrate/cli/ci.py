@@ -13,7 +13,8 @@ import click
 
 from migrate import baseline as baseline_file
 from migrate.api import scan as run_scan
-from migrate.cli.common import emit, guarded, typed_options, write_atomically
+from migrate.atomic import write_atomically
+from migrate.cli.common import emit, guarded, typed_options
 from migrate.cli.options import TREE_SETTINGS, tree_options
 from migrate.config import load_settings
 from migrate.diff import compare, read_result

@@ -3,14 +3,11 @@ and which options the user actually typed (the library fills the rest)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -69,25 +66,6 @@ def typed_options(options: dict[str, Any], names: dict[str, str]) -> dict[str, A
 
 
 Command = Callable[..., None]
-
-
-def write_atomically(destination: Path, pieces: Iterable[str]) -> None:
-    """Write to a temporary file beside `destination`, then rename it over: an interrupted
-    write or two scans writing at once never leave a half file, and a symlink planted at
-    the destination is replaced, never followed."""
-    folder = destination.parent if str(destination.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-        "w", encoding="utf-8", newline="\n", dir=folder, prefix=f".{destination.name}.",
-        suffix=".tmp", delete=False)
-    try:
-        with handle:
-            for piece in pieces:
-                handle.write(piece)
-        os.replace(handle.name, destination)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
 
 
 def emit(text: str) -> None:

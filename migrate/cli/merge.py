@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from migrate.cli.common import emit, guarded, write_atomically
+from migrate.atomic import write_atomically
+from migrate.cli.common import emit, guarded
 from migrate.errors import UserError
 from migrate.model import LANGUAGES
 from migrate.portfolio import build, read_results

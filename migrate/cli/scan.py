@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +14,19 @@ import click
 from rich.console import Console
 
 from migrate import gate
+from migrate.api import code_digest
 from migrate.api import scan as run_scan
-from migrate.cli.common import fail, guarded, typed_options, write_atomically
+from migrate.atomic import write_atomically
+from migrate.cache import default_folder
+from migrate.cli.common import emit, fail, guarded, typed_options
 from migrate.cli.options import SCAN_SETTINGS, scan_options
 from migrate.cli.progress import DelayedProgress
-from migrate.config import load_settings
+from migrate.config import Settings, load_settings
+from migrate.discover import Discovery, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from migrate.frontends import frontend_for
 from migrate.model import STATUSES, ScanResult
+from migrate.replay import BLOCK, RunEntry, run_key
 from migrate.report import RENDERERS, chunked_renderer, format_for_path
 from migrate.report.safe import safe_text
 
@@ -43,60 +51,170 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
     """
     targets = _targets(fmt, outputs)
     progress = DelayedProgress()
+    console = Console()
     with guarded("the scan", debug):
         typed = typed_options(options, SCAN_SETTINGS)
         if options.get("no_cache"):
             typed["use_cache"] = False
         settings = load_settings(path, **typed)
+        pieces = _pieces(targets, settings.lang, console, summary=bool(outputs))
+        entry, found = _replay_entry(settings)
+        replayed = _replay(entry, targets, pieces, debug) \
+            if entry is not None and entry.has(pieces) else None
+    if replayed is not None:
+        sys.exit(replayed)
+    with guarded("the scan", debug):
         try:
-            result = run_scan(settings, progress)
+            result = run_scan(settings, progress, found=found)
         finally:
             progress.close()
     for name, destination in targets:
         with guarded(f"writing the {name} output", debug):
             try:
-                _write(result, name, destination, settings.lang)
+                _write(result, name, destination, settings.lang, console, entry)
             except BrokenPipeError:  # `supa-migrate scan . --format json | head`: reader left
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                entry = None  # an output that was not written whole is not kept
             except OSError as exc:
                 fail(f"cannot write {safe_text(destination or 'the standard output')}: "
                      f"{exc.strerror or exc}", EXIT_USAGE)
     if outputs:  # files written: the terminal still gets its summary
-        from migrate.report.text import print_summary
-
         with guarded("writing the summary", debug):
-            print_summary(Console(), result, settings.lang)
-            sys.stdout.flush()
-    sys.exit(_gate_exit_code(result, settings.fail_on))
+            data = _summary(result, settings.lang, console)
+            emit(data.decode("utf-8"))
+            if entry is not None:
+                entry.add(_summary_name(settings.lang, console), [data])
+    message = _gate_message(result, settings.fail_on)
+    if message:
+        click.echo(message, err=True)
+    if entry is not None:
+        with guarded("keeping the run in the cache", debug):
+            _keep(entry, settings, found, message)
+    sys.exit(EXIT_FINDINGS if message else EXIT_OK)
 
 
-def _write(result: ScanResult, name: str, destination: str | None, lang: str) -> None:
-    """One output: a file (streamed piece by piece) or the terminal."""
+def _replay_entry(settings: Settings) -> tuple[RunEntry | None, Discovery | None]:
+    """The stored run for this exact tree and these settings (maybe empty), with the
+    discovery the key was computed from; (None, None) without a cache."""
+    if not settings.use_cache or not settings.root.is_dir():
+        return None, None
+    found = discover(settings.root, frontend_for, settings.excludes, settings.max_file_size)
+    key = run_key(settings, code_digest(), found)
+    return RunEntry.open(settings.cache_dir or default_folder(), key), found
+
+
+def _replay(entry: RunEntry, targets: list[tuple[str, str | None]], pieces: list[str],
+            debug: bool) -> int | None:
+    """Serve a stored run and return its exit code. Every piece is checked before anything
+    is written, so a damaged entry (None) falls back to a real scan with nothing half
+    done."""
+    files = {name: entry.verified(name) for name in pieces}
+    if any(path is None for path in files.values()):
+        return None
+    for (name, destination), piece in zip(targets, pieces, strict=False):
+        with guarded(f"writing the {name} output", debug), open(files[piece], "rb") as stored:
+            blocks = iter(lambda: stored.read(BLOCK), b"")
+            try:
+                if destination is None:
+                    sys.stdout.flush()
+                    for block in blocks:
+                        sys.stdout.buffer.write(block)
+                    sys.stdout.flush()
+                else:
+                    write_atomically(Path(destination), blocks)
+            except BrokenPipeError:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except OSError as exc:
+                fail(f"cannot write {safe_text(destination or 'the standard output')}: "
+                     f"{exc.strerror or exc}", EXIT_USAGE)
+    if len(pieces) > len(targets) + 1:  # the summary after written files
+        emit(Path(files[pieces[len(targets)]]).read_text(encoding="utf-8"))
+    gate = Path(files["gate"]).read_text(encoding="utf-8")
+    if gate:
+        click.echo(gate, err=True)
+    return EXIT_FINDINGS if gate else EXIT_OK
+
+
+def _keep(entry: RunEntry, settings: Settings, found: Discovery | None,
+          gate_message: str | None) -> None:
+    """Store the run, unless a file changed while it was scanned (then its key is stale)."""
+    if run_key(settings, code_digest(), found=None) != entry.key:
+        return
+    entry.add("gate", [(gate_message or "").encode("utf-8")])
+    entry.save()
+
+
+def _piece_name(name: str, destination: str | None, lang: str, console: Console) -> str:
+    if destination is None and name == "text" and sys.stdout.isatty():
+        return _summary_name(lang, console)
+    return f"output-{name}-{lang}"
+
+
+def _summary_name(lang: str, console: Console) -> str:
+    """The terminal summary depends on the terminal's width and colours, too."""
+    return f"summary-{lang}-{console.width}-{console.color_system}-{console.is_terminal}"
+
+
+def _pieces(targets: list[tuple[str, str | None]], lang: str, console: Console,
+            summary: bool) -> list[str]:
+    """The stored pieces a replay of these outputs needs, in the order they are written."""
+    names = [_piece_name(name, destination, lang, console) for name, destination in targets]
+    if summary:
+        names.append(_summary_name(lang, console))
+    return [*names, "gate"]
+
+
+def _write(result: ScanResult, name: str, destination: str | None, lang: str,
+           console: Console, entry: RunEntry | None) -> None:
+    """One output: a file (streamed piece by piece) or the terminal, kept in `entry` too."""
+    piece = _piece_name(name, destination, lang, console)
     if destination is None:
         if name == "text" and sys.stdout.isatty():
-            from migrate.report.text import print_summary
-
-            print_summary(Console(), result, lang)
+            data = _summary(result, lang, console)
+            emit(data.decode("utf-8"))
+            if entry is not None:
+                entry.add(piece, [data])
             return
-        for piece in chunked_renderer(name)(result, lang):
-            click.echo(piece, nl=False)
+
+        def echoed() -> Iterator[bytes]:
+            for text in chunked_renderer(name)(result, lang):
+                click.echo(text, nl=False)
+                yield text.encode("utf-8")
+
+        if entry is None:
+            for _ in echoed():
+                pass
+        else:
+            entry.add(piece, echoed())
         return
     write_atomically(Path(destination), chunked_renderer(name)(result, lang))
+    if entry is not None:
+        entry.add_file(piece, Path(destination))
 
 
-def _gate_exit_code(result: ScanResult, fail_on: str) -> int:
-    """1 when findings fail the --fail-on gate (told on stderr), else 0."""
+def _summary(result: ScanResult, lang: str, console: Console) -> bytes:
+    """The terminal summary as the terminal would show it (its width and colours)."""
+    from migrate.report.text import print_summary
+
+    capture = Console(file=io.StringIO(), width=console.width,
+                      color_system=console.color_system,  # type: ignore[arg-type]
+                      force_terminal=console.is_terminal, highlight=False)
+    print_summary(capture, result, lang)
+    return capture.file.getvalue().encode("utf-8")  # type: ignore[attr-defined]
+
+
+def _gate_message(result: ScanResult, fail_on: str) -> str | None:
+    """What stderr says when findings fail the --fail-on gate; None when none do."""
     failing = gate.failing(result, fail_on)
     if not failing:
-        return EXIT_OK
+        return None
     scope = " new since the baseline" if result.baseline is not None else ""
     first = failing[0]
     statuses = Counter(f.status for f in failing)
     counts = ", ".join(f"{statuses[s]} {s}" for s in STATUSES if statuses[s])
-    click.echo(f"supa-migrate: {len(failing)} finding(s){scope} at or above '{fail_on}' "
-               f"({counts}; first: {safe_text(first.use.file)}:{first.use.line} {first.rule} "
-               f"{safe_text(first.use.symbol)})", err=True)
-    return EXIT_FINDINGS
+    return (f"supa-migrate: {len(failing)} finding(s){scope} at or above '{fail_on}' "
+            f"({counts}; first: {safe_text(first.use.file)}:{first.use.line} {first.rule} "
+            f"{safe_text(first.use.symbol)})")
 
 
 def _targets(fmt: str | None, outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:

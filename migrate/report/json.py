@@ -94,8 +94,8 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         yield head + "[]" + tail + "\n"
         return
     yield head + "["
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # one, not one per finding
     for index, finding in enumerate(findings):
         separator = "\n    " if index == 0 else ",\n    "
-        yield separator + json.dumps(finding_data(finding, result), ensure_ascii=False,
-                                     sort_keys=True)
+        yield separator + encode(finding_data(finding, result))
     yield "\n  ]" + tail + "\n"

@@ -1,0 +1,27 @@
+"""Files written whole or not at all: reports, cache entries and stored runs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def write_atomically(destination: Path, pieces: Iterable[str | bytes]) -> None:
+    """Write to a temporary file beside `destination`, then rename it over: an interrupted
+    write or two writers at once never leave a half file, and a symlink planted at the
+    destination is replaced, never followed. Text pieces are written as UTF-8."""
+    folder = destination.parent if str(destination.parent) else Path(".")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+        "wb", dir=folder, prefix=f".{destination.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            for piece in pieces:
+                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+        os.replace(handle.name, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise

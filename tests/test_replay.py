@@ -1,0 +1,93 @@
+"""Whole-run replay (migrate/replay.py): a rescan of an unchanged tree serves the stored
+outputs byte for byte, with the same exit code; any change to what a run depends on, and
+any damaged entry, means a real scan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import EXAMPLE, run_cli
+
+GATED = ("--fail-on", "rewrite")
+
+
+def scan(repo: Path, cache: Path, *extra: str) -> tuple[int, str, str]:
+    return run_cli("scan", str(repo), "--jobs", "1", "--cache-dir", str(cache), *extra,
+                   fresh=True)
+
+
+def manifests(cache: Path) -> list[Path]:
+    return sorted((cache / "runs").glob("*/manifest.json"))
+
+
+def copy_example(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    return repo
+
+
+def test_a_rescan_serves_the_same_bytes_files_stdout_and_exit_code(tmp_path: Path) -> None:
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    outputs = [tmp_path / f"first.{ext}" for ext in ("json", "sarif", "html")]
+    first = scan(repo, cache, *GATED, *(a for o in outputs for a in ("-o", str(o))))
+    kept = {o.suffix: o.read_bytes() for o in outputs}
+    for o in outputs:
+        o.unlink()
+    second = scan(repo, cache, *GATED, *(a for o in outputs for a in ("-o", str(o))))
+    assert first == second  # exit code 1, the summary and the gate message on stderr
+    assert first[0] == 1 and "at or above 'rewrite'" in first[2]
+    assert {o.suffix: o.read_bytes() for o in outputs} == kept
+    assert len(manifests(cache)) == 1
+    text_first = scan(repo, cache, "--format", "md")
+    assert scan(repo, cache, "--format", "md") == text_first
+    assert text_first[1].startswith("#")
+
+
+def test_the_stored_run_is_what_a_rescan_serves(tmp_path: Path) -> None:
+    """A rewritten piece with a matching digest is served: proof the rescan did not scan.
+    (Whoever can write the cache folder can do this; its pieces are outputs, never code.)"""
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    scan(repo, cache, "--format", "json")
+    (manifest,) = manifests(cache)
+    data = json.loads(manifest.read_text())
+    piece = data["outputs"]["output-json-en"]
+    (manifest.parent / piece["file"]).write_text("served\n")
+    piece["sha256"] = hashlib.sha256(b"served\n").hexdigest()
+    manifest.write_text(json.dumps(data))
+    assert scan(repo, cache, "--format", "json")[1] == "served\n"
+
+
+def test_a_damaged_entry_is_a_real_scan_and_is_rewritten(tmp_path: Path) -> None:
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    clean = scan(repo, cache, "--format", "json")
+    (manifest,) = manifests(cache)
+    piece = manifest.parent / json.loads(manifest.read_text())["outputs"]["output-json-en"]["file"]
+    piece.write_text('{"truncated":')  # digest no longer matches
+    assert scan(repo, cache, "--format", "json") == clean
+    assert piece.read_text() != '{"truncated":'
+    for bad in ("{not json", '{"format": 1, "key": "another run", "outputs": {}}', "[]"):
+        manifest.write_text(bad)
+        assert scan(repo, cache, "--format", "json") == clean
+        assert json.loads(manifest.read_text())["key"] == manifest.parent.name
+
+
+def test_what_a_run_depends_on_changes_its_key(tmp_path: Path) -> None:
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    base = scan(repo, cache, "--format", "json")[1]
+    assert scan(repo, cache, "--format", "json", "--rate", "777")[1] != base  # a setting
+    cu = next(repo.rglob("*.cu"))
+    cu.write_text(cu.read_text() + "\nvoid extra(){ cudaDeviceReset(); }\n")  # a file
+    changed = scan(repo, cache, "--format", "json")[1]
+    assert '"cudaDeviceReset"' in changed and '"cudaDeviceReset"' not in base
+    (repo / ".gitignore").write_text(cu.name + "\n")  # the set of files read
+    assert '"cudaDeviceReset"' not in scan(repo, cache, "--format", "json")[1]
+    assert len(manifests(cache)) == 4
+
+
+def test_no_cache_neither_reads_nor_keeps_runs(tmp_path: Path) -> None:
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    scan(repo, cache, "--format", "json", "--no-cache")
+    assert not (cache / "runs").exists()
