@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import Estimate, FileResult, Finding, ScanResult
 from migrate.paths import compare, status_on
+from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
 from migrate.score import day_rate, score
 from migrate.vendor_files import load_vendor_files
@@ -86,26 +88,34 @@ def scan(settings: Settings, progress: Progress | None = None,
     context = build_context(mappings, cpp_paths)
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
+    precise = precise_request(settings, mappings, found.candidates) \
+        if settings.mode == "precise" else None
     state = WorkerState(mappings, context, in_force, effort_model.lines, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
-                                       vendor_files))
+                                       vendor_files, precise,
+                                       headers_digest(found.candidates, precise)),
+                        precise)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
         path=settings.path, categories=dict(mappings.categories),
-        diagnostics=list(found.diagnostics),
+        diagnostics=list(found.diagnostics) + precise_notes(precise),
     )
     total = len(found.candidates)
     defined: set[str] = set()
     # More processes than cores or files only costs memory and start-up time.
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
-    for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-        _merge(result, file_result)
-        defined.update(file_result.defined_names)
-        if done % FREEZE_EVERY == 0:  # see gc.freeze() below
-            gc.freeze()
-        if progress is not None:
-            progress(done, total)
+    try:
+        for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
+            _merge(result, file_result)
+            defined.update(file_result.defined_names)
+            if done % FREEZE_EVERY == 0:  # see gc.freeze() below
+                gc.freeze()
+            if progress is not None:
+                progress(done, total)
+    finally:
+        if precise is not None and not settings.use_cache:  # a temporary stand-in folder
+            shutil.rmtree(Path(precise.standin_dir or "").parent, ignore_errors=True)
     # The merged results live until the process ends: the cyclic collector need not walk
     # them again at every allocation burst of pricing and rendering (a third of the time).
     gc.freeze()

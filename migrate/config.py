@@ -50,6 +50,14 @@ class Settings:
     # Per-file results by content hash (migrate/cache.py): None = the user's cache folder.
     cache_dir: Path | None = None
     use_cache: bool = True
+    # "fast" (tree-sitter) or "precise" (libclang per C/C++/CUDA file, merged with fast;
+    # migrate/precise/): the project's compile_commands.json (None: looked for), the
+    # CUDA toolkit (None: $CUDA_HOME, else /usr/local/cuda; stand-ins without one) and
+    # the seconds one file may take before it falls back to fast mode.
+    mode: str = "fast"
+    compile_commands: Path | None = None
+    cuda_path: Path | None = None
+    precise_timeout: float = 60.0
 
     @property
     def worker_count(self) -> int:

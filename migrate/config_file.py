@@ -135,6 +135,7 @@ def _text(value: object, _root: Path) -> object:
 # File key -> (Settings field it fills, checker).
 KEYS: dict[str, tuple[str, Checker]] = {
     "baseline": ("baseline", _path),
+    "compile-commands": ("compile_commands", _path),
     "currency": ("currency", _currency),
     "exclude": ("excludes", _string_list),
     "fail-on": ("fail_on", _choice(FAIL_ON_CHOICES)),
@@ -143,7 +144,9 @@ KEYS: dict[str, tuple[str, Checker]] = {
     "lang": ("lang", _choice(LANGUAGES)),
     "mappings": ("mapping_overlays", _folders),
     "max-file-size": ("max_file_size", _integer(1)),
+    "mode": ("mode", _choice(("fast", "precise"))),
     "path": ("path", _choice(PATHS)),
+    "precise-timeout": ("precise_timeout", _number(0, strict=True)),
     "rate": ("rate", _number(0, strict=True)),
 }
 

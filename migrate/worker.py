@@ -27,6 +27,8 @@ from migrate.model import (
     Skipped,
 )
 from migrate.paths import status_on
+from migrate.precise.extract import PreciseRequest, extract_precise
+from migrate.precise.merge import fallback_diagnostic, merge_uses
 from migrate.safe_read import NotRegular, read_regular
 from migrate.vendor_files import VendorFiles
 
@@ -46,6 +48,7 @@ class WorkerState:
     vendor_files: VendorFiles | None = None  # other vendors' backends
     cache: Cache | None = None  # per-file results by content hash
     cache_context: str = ""  # what else a file's result depends on (migrate/cache.py)
+    precise: PreciseRequest | None = None  # precise mode: libclang reads C/C++/CUDA too
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -101,8 +104,15 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     if output.error_share >= PARSE_WARNING_SHARE:
         diagnostics.append(Diagnostic(rel, "note", "parse-errors",
                                       {"share": f"{output.error_share:.1%}"}))
+    uses = output.uses
+    if state.precise is not None and candidate.frontend == "cuda_cpp":
+        outcome = extract_precise(rel, decoded.text, state.precise)
+        if outcome.fallback is not None:
+            diagnostics.append(fallback_diagnostic(rel, outcome.fallback,
+                                                   state.precise.timeout))
+        uses = merge_uses(uses, outcome.uses, outcome.own)
     findings = []
-    for use in output.uses:
+    for use in uses:
         finding = match_use(use, state.mappings, candidate.vendored, state.path)
         if finding is not None:
             findings.append(finding)

@@ -20,7 +20,9 @@ TREE_SETTINGS = {"jobs": "jobs", "overlays": "mapping_overlays", "excludes": "ex
 SCAN_SETTINGS = TREE_SETTINGS | {
     "fail_on": "fail_on", "baseline": "baseline", "lang": "lang", "rate": "rate",
     "currency": "currency", "hours_per_day": "hours_per_day", "port_path": "path",
-    "include_vendored": "include_vendored", "cache_dir": "cache_dir",
+    "include_vendored": "include_vendored", "cache_dir": "cache_dir", "mode": "mode",
+    "compile_commands": "compile_commands", "cuda_path": "cuda_path",
+    "precise_timeout": "precise_timeout",
 }
 
 
@@ -77,6 +79,22 @@ def scan_options(command: F) -> F:
         click.option("--include-vendored", is_flag=True,
                      help="Add vendored code (third_party/, submodules) to the effort and "
                           "cost."),
+        click.option("--mode", type=click.Choice(("fast", "precise")), default="fast",
+                     show_default=True,
+                     help="fast: tree-sitter. precise: libclang also reads each C/C++/CUDA "
+                          "file (types, macros, aliases, templates, FP64 in device code); "
+                          "slower, cached, falls back to fast per file."),
+        click.option("--compile-commands", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, metavar="FILE",
+                     help="Precise mode: the project's compile_commands.json (default: the "
+                          "root's or a build*/ folder's)."),
+        click.option("--cuda-path", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, metavar="DIR",
+                     help="Precise mode: the CUDA toolkit (default: $CUDA_HOME, else "
+                          "/usr/local/cuda; without one, stand-in declarations)."),
+        click.option("--precise-timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=60.0, show_default=True, metavar="SECONDS",
+                     help="Precise mode: seconds per file before it falls back to fast mode."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                      default=None, help="Where per-file results are kept between scans "
                                         "(default: the user's cache folder)."),

@@ -51,6 +51,8 @@ class PreciseOutcome:
     fallback: str | None  # None, "no-libclang", "timeout", "parse-failed", "crashed"
     seconds: float
     detail: str = ""  # flags origin ("compile_commands"/"inferred") or the error
+    # (line, column, name) where a name the tables know is the project's own declaration
+    own: tuple[tuple[int, int, str], ...] = ()
 
 
 def extract_precise(rel: str, text: str, request: PreciseRequest) -> PreciseOutcome:
@@ -71,7 +73,9 @@ def extract_precise(rel: str, text: str, request: PreciseRequest) -> PreciseOutc
         return PreciseOutcome([], "parse-failed", seconds, str(payload["error"]))
     uses = [Use(**{**raw, "alternatives": tuple(raw["alternatives"])})
             for raw in payload["uses"]]
-    return PreciseOutcome(uses, None, seconds, str(payload.get("origin", "")))
+    own = tuple((int(line), int(column), str(name))
+                for line, column, name in payload.get("own", []))
+    return PreciseOutcome(uses, None, seconds, str(payload.get("origin", "")), own)
 
 
 def _job(rel: str, text: str, request: PreciseRequest) -> dict[str, Any]:
@@ -121,7 +125,8 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                       frozenset(job["known_names"]))
     walker = Walker(tu, job["path"], data, origins)
     uses = walker.run(job["rel"])
-    return {"uses": [asdict(u) for u in uses], "origin": job["origin"]}
+    return {"uses": [asdict(u) for u in uses], "origin": job["origin"],
+            "own": sorted(walker.own)}
 
 
 def _run_forked(job: dict[str, Any], timeout: float) -> tuple[str, Any]:

@@ -61,8 +61,10 @@ def load_toolchain() -> Toolchain | None:
 
 
 def find_cuda(cuda_path: str | None = None) -> CudaInstall | None:
-    """The CUDA toolkit: `cuda_path` when given (even if empty: then none), else
-    $CUDA_HOME, else /usr/local/cuda."""
+    """The CUDA toolkit: `cuda_path` when given (even an empty folder: then none; "" is
+    none), else $CUDA_HOME, else /usr/local/cuda."""
+    if cuda_path == "":  # the caller found none already
+        return None
     if cuda_path is not None:
         chosen = cuda_path
     else:

@@ -76,6 +76,9 @@ class Walker:
     origins: Origins
     lines: LineIndex = field(init=False)
     uses: dict[tuple[int, int, str], Use] = field(default_factory=dict)
+    # Places where a name the tables know refers to the project's own declaration (its
+    # own `cudaFree` wrapper, `atomicAdd` on the CPU): (line, column, name).
+    own: set[tuple[int, int, str]] = field(default_factory=set)
     macros: list[tuple[int, int, str]] = field(default_factory=list)  # project macros
     instances: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     fp64_rows: set[tuple[int, str]] = field(default_factory=set)
@@ -231,6 +234,11 @@ class Walker:
             return  # a member of a CUDA struct (dim3::x) is not a name of the tables
         name = self.cuda_name(target)
         kind = _use_kind(cursor, target)
+        if name is None and self.declared_in_repo(target) and \
+                self.spelled_at(offset, target.spelling) and \
+                _qualified(target) in self.origins.known_names:
+            line, column = self.lines.position(offset)
+            self.own.add((line, column, target.spelling))
         if name is not None:
             self.add_reference(offset, cursor.spelling, name, kind, context, cursor)
         elif cursor.kind == CursorKind.TYPE_REF and target.kind in _ALIASES:

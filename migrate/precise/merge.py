@@ -1,0 +1,37 @@
+"""Precise-mode uses joined with the fast frontend's, one record per place and name."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from migrate.model import Diagnostic, Use
+
+# Fallback reason -> diagnostic code (reports/catalog [diagnostic]).
+FALLBACK_CODES = {"timeout": "precise-timeout", "parse-failed": "precise-parse-failed",
+                  "no-libclang": "precise-no-libclang", "crashed": "precise-crashed"}
+
+
+# Fast-mode kinds a compiler's view can overrule: a name, not an include or a launch.
+NAME_KINDS = frozenset({"call", "type", "identifier", "macro"})
+
+
+def merge_uses(fast: list[Use], precise: list[Use],
+               own: tuple[tuple[int, int, str], ...] = ()) -> list[Use]:
+    """Every fast use (marked "both" when precise mode saw it too), then the uses only
+    precise mode found. A place is (line, column, resolved name). A fast use of a name
+    precise mode saw declared by the project itself (`own`) is dropped: a look-alike."""
+    seen = {(u.line, u.column, u.resolved): u for u in precise}
+    looks_alike = set(own)
+    merged = [dataclasses.replace(u, mode="both")
+              if (u.line, u.column, u.resolved) in seen else u for u in fast
+              if not (u.kind in NAME_KINDS and (u.line, u.column, u.symbol) in looks_alike)]
+    known = {(u.line, u.column, u.resolved) for u in fast}
+    merged.extend(u for u in precise if (u.line, u.column, u.resolved) not in known)
+    return merged
+
+
+def fallback_diagnostic(rel: str, reason: str, timeout: float) -> Diagnostic:
+    """What the result records about a file precise mode could not read."""
+    code = FALLBACK_CODES.get(reason, "precise-crashed")
+    args: dict[str, str | int] = {"limit": f"{timeout:g}"} if reason == "timeout" else {}
+    return Diagnostic(rel, "note", code, args)

@@ -1,0 +1,92 @@
+"""`scan --mode precise` end to end: precise findings join fast ones without duplicates,
+look-alikes disappear, each finding says which mode found it, fallbacks are recorded,
+results are cached and follow the repository's headers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from migrate.precise.toolchain import find_cuda
+from tests.conftest import run_cli
+from tests.test_precise import FAST_MISSES, FIXTURE, _expected
+
+LOOK_ALIKES = {("src/host.cpp", 13, "cudaDeviceProp"), ("src/host.cpp", 14, "atomicAdd")}
+
+
+def scan(repo: Path, cache: Path, *extra: str) -> dict:
+    code, out, err = run_cli("scan", str(repo), "--format", "json", "--jobs", "2",
+                             "--cache-dir", str(cache), *extra, fresh=True)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def places(result: dict) -> set[tuple[str, int, str]]:
+    return {(f["file"], f["line"], f["resolved"]) for f in result["findings"]}
+
+
+def codes(result: dict) -> set[tuple[str, str]]:
+    return {(d["path"], d["code"]) for d in result["diagnostics"]}
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return scan(FIXTURE, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.mark.parametrize("headers", ["cuda", "stand-ins"])
+def test_precise_finds_every_planted_use_and_no_look_alike(
+        headers: str, fast: dict, tmp_path: Path) -> None:
+    if headers == "cuda" and find_cuda() is None:
+        pytest.skip("no CUDA toolkit on this machine")
+    empty = tmp_path / "no-cuda"
+    empty.mkdir()
+    extra = ("--cuda-path", str(empty)) if headers == "stand-ins" else ()
+    result = scan(FIXTURE, tmp_path / "cache", "--mode", "precise", *extra)
+    found = {(f["file"], f["line"], f["resolved"], f.get("via", "")) for f in result["findings"]}
+    assert _expected(with_cuda=headers == "cuda") <= found
+    assert not places(result) & LOOK_ALIKES
+    assert places(fast) >= LOOK_ALIKES  # fast mode takes them for CUDA's
+    # One record per place and name; the ones fast mode missed are precise mode's alone.
+    keys = [(f["file"], f["line"], f["column"], f["resolved"]) for f in result["findings"]]
+    assert len(keys) == len(set(keys))
+    only_precise = {(f["file"], f["line"], f["resolved"]) for f in result["findings"]
+                    if f.get("mode") == "precise" and f["file"] == "src/kernels.cu"}
+    wanted = {m for m in FAST_MISSES if headers == "cuda" or m[2] != "fp64-math (device)"
+              or m[1] != 17}
+    assert wanted <= only_precise
+    assert not {(f, n, r) for f, n, r in wanted} & places(fast)
+    both = [f for f in result["findings"] if f.get("mode") == "both"]
+    assert {"cudaMemcpyAsync", "cudaStreamCreate"} <= {f["resolved"] for f in both}
+    assert ("broken.cu", "precise-parse-failed") in codes(result)
+    assert (".", f"precise-headers-{headers}") in codes(result)
+    # FP64 in device code is priced: its lines and one unit per kernel.
+    effort = result["summary"]["effort"]
+    assert effort["lines"]["fp64"] >= 5
+    assert effort["by_category"]["fp64-kernel"]["expected"] > 0
+
+
+def test_a_file_over_the_time_limit_keeps_fast_findings(fast: dict, tmp_path: Path) -> None:
+    result = scan(FIXTURE, tmp_path / "cache", "--mode", "precise",
+                  "--precise-timeout", "0.001")
+    timed_out = {path for path, code in codes(result) if code == "precise-timeout"}
+    assert {"src/kernels.cu", "src/host.cpp", "include/gpu_compat.h"} <= timed_out
+    assert places(result) == places(fast)
+    assert all("mode" not in f for f in result["findings"])
+
+
+def test_precise_results_follow_the_headers_they_include(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    shutil.copytree(FIXTURE, repo)
+    before = scan(repo, cache, "--mode", "precise")
+    assert ("src/kernels.cu", 41, "cudaStream_t") in places(before)
+    header = repo / "include" / "gpu_compat.h"
+    header.write_text(header.read_text().replace("using stream_t = cudaStream_t;",
+                                                 "using stream_t = int;"))
+    shutil.rmtree(cache / "runs")  # the per-file cache alone must not serve the old result
+    after = scan(repo, cache, "--mode", "precise")
+    assert ("src/kernels.cu", 41, "cudaStream_t") not in places(after)
+    assert scan(repo, cache, "--mode", "precise") == after  # cached: the same result
