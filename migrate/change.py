@@ -109,7 +109,7 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
         taken: dict[int, str] = {}
         vendor_lines: set[int] = set()  # lines of uses inside another vendor's #if chain
         for finding in findings:
-            if status_on(finding, path) == "native":
+            if status_on(finding, path) == "native" or finding.use.indirect:
                 continue
             category = model.category_of(finding)
             covered = finding.use.vendor_branch or (

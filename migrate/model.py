@@ -119,8 +119,14 @@ class Use:
     # How the name reached this place when it is not written here (precise mode):
     # "macro:GPU", "alias:stream_t", "auto", "template:scale<double>"; "" when written.
     via: str = ""
-    # The frontend pass that saw it: "fast" (tree-sitter) or "precise" (libclang).
+    # The frontend pass that saw it: "fast" (tree-sitter), "precise" (libclang) or both.
     mode: str = "fast"
+
+    @property
+    def indirect(self) -> bool:
+        """Reached through the project's alias, `auto` variable or macro: the port changes
+        that definition (found where it is written), not this line."""
+        return self.via.startswith(("alias:", "macro:")) or self.via == "auto"
 
 
 @dataclass(frozen=True, slots=True)

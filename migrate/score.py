@@ -128,7 +128,8 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     key_of: list[GroupKey | None] = [None] * len(findings)
     groups: dict[GroupKey, _Group] = {}
     for i, finding in enumerate(findings):
-        if statuses[i] == "native" or finding.other_vendor or finding.use.file in silent:
+        if statuses[i] == "native" or finding.other_vendor or finding.use.indirect or \
+                finding.use.file in silent:
             continue
         use, entry = finding.use, finding.entry
         rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
@@ -295,8 +296,8 @@ def package_name(finding: Finding, model: EffortModel) -> str:
 def _line_categories(findings: list[Finding], statuses: list[str], model: EffortModel
                      ) -> list[str]:
     """The change category of each finding's line on this path ("" when it runs as is)."""
-    return ["" if statuses[i] == "native" or f.other_vendor else model.lines.category_of(f)
-            for i, f in enumerate(findings)]
+    return ["" if statuses[i] == "native" or f.other_vendor or f.use.indirect
+            else model.lines.category_of(f) for i, f in enumerate(findings)]
 
 
 def _unit_key(unit: str, finding: Finding, model: EffortModel,

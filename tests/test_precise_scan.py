@@ -63,7 +63,13 @@ def test_precise_finds_every_planted_use_and_no_look_alike(
     assert {"cudaMemcpyAsync", "cudaStreamCreate"} <= {f["resolved"] for f in both}
     assert ("broken.cu", "precise-parse-failed") in codes(result)
     assert (".", f"precise-headers-{headers}") in codes(result)
-    # FP64 in device code is priced: its lines and one unit per kernel.
+    # A name reached through the project's alias, auto variable or macro is not a line to
+    # change (its definition is); FP64 in device code is: its lines and one unit per kernel.
+    indirect = [f for f in result["findings"]
+                if f.get("via", "").startswith(("alias:", "macro:", "auto"))]
+    assert len(indirect) >= 6 and all(f["effort"]["high"] == 0 for f in indirect)
+    assert "through the alias stream_t" in next(
+        f["message"] for f in indirect if f["via"] == "alias:stream_t")
     effort = result["summary"]["effort"]
     assert effort["lines"]["fp64"] >= 5
     assert effort["by_category"]["fp64-kernel"]["expected"] > 0

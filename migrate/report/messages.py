@@ -15,8 +15,12 @@ def finding_message(finding: Finding, result: ScanResult, lang: str = "en") -> s
     if finding.other_vendor:
         return i18n.text(lang, "finding.other_vendor", symbol=finding.use.symbol)
     key = f"finding.{entry.status}" if entry.supa else f"finding.{entry.status}_without_name"
-    return i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
+    text = i18n.text(lang, key, symbol=finding.use.symbol, supa=entry.supa,
                      category=result.category_label(entry.category, lang))
+    if finding.use.via:  # precise mode: how the name reaches this place
+        how, _, name = finding.use.via.partition(":")
+        text += i18n.text(lang, f"finding.via_{how}", name=name)
+    return text
 
 
 def diagnostic_message(diagnostic: Diagnostic, lang: str = "en") -> str:
