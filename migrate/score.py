@@ -103,7 +103,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         file_line_hours[record.path] = hours + model.review if hours.high > 0 else hours
 
     # Per-finding line shares: one Hours per (category, findings on the line, branch).
-    per_finding = [ZERO] * len(findings)
+    line_share = [ZERO] * len(findings)
     line_category = _line_categories(findings, statuses, model)
     on_line: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, finding in enumerate(findings):
@@ -122,7 +122,7 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
                 if branch:
                     share = share.scaled(model.vendor_branch_factor)
                 shares[(category, len(members), branch)] = share
-            per_finding[i] = share
+            line_share[i] = share
 
     # Units: the per-unit items.
     key_of: list[GroupKey | None] = [None] * len(findings)
@@ -150,7 +150,6 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         for i in group.members:
             scaled = in_branch if findings[i].use.vendor_branch else share
             unit_share[i] = scaled
-            per_finding[i] = per_finding[i] + scaled
 
     # Per file: lines and the unit shares of its findings.
     by_file: dict[str, list[int]] = defaultdict(list)
@@ -206,15 +205,26 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     own_findings = [i for i, f in enumerate(findings)
                     if counted(f.use.file) and not f.other_vendor]
     portable = [statuses[i] in ("native", "rename") for i in own_findings]
-    uncertain = sum(per_finding[i].expected for i in own_findings
+    uncertain = sum(line_share[i].expected + unit_share[i].expected for i in own_findings
                     if findings[i].entry.confidence in UNCERTAIN)
-    if set_prices:
+    if set_prices:  # one PricedUnit per unit, shared by its findings
+        units: dict[object, PricedUnit] = {}
         for i, finding in enumerate(findings):
-            finding.price = per_finding[i]
+            finding.price = line_share[i] if unit_share[i] is ZERO else \
+                line_share[i] + unit_share[i]
             key = key_of[i]
-            finding.unit = PricedUnit(key[0], groups[key].rule.unit, key[1], groups[key].hours) \
-                if key is not None else PricedUnit(f"lines.{line_category[i] or 'none'}",
-                                                   "line", (finding.use.file,))
+            if key is not None:
+                unit = units.get(key)
+                if unit is None:
+                    group = groups[key]
+                    unit = units[key] = PricedUnit(key[0], group.rule.unit, key[1], group.hours)
+            else:
+                line_key = (line_category[i], finding.use.file)
+                unit = units.get(line_key)
+                if unit is None:
+                    unit = units[line_key] = PricedUnit(
+                        f"lines.{line_category[i] or 'none'}", "line", (finding.use.file,))
+            finding.unit = unit
     return Estimate(
         path=path, total=total, vendored=vendored, include_vendored=include_vendored,
         fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
