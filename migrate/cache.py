@@ -35,7 +35,7 @@ from migrate.model import (
     Use,
 )
 
-FORMAT = 1
+FORMAT = 2  # 2: mapping rows once per file, findings as rows
 
 
 def default_folder() -> Path:
@@ -94,16 +94,30 @@ def _fields(record: Any) -> dict[str, Any]:
     return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
 
 
+USE_FIELDS = [f.name for f in dataclasses.fields(Use)]
+_ALTERNATIVES = USE_FIELDS.index("alternatives")
+
+
 def _result_data(result: FileResult) -> dict[str, Any]:
+    """A file's result as plain data: each mapping row once, each finding as a row."""
     record = result.record
+    entries: dict[int, int] = {}  # id(entry) -> index in "entries"
+    entry_data: list[dict[str, Any]] = []
+    findings = []
+    for f in result.findings:
+        index = entries.get(id(f.entry))
+        if index is None:
+            index = entries[id(f.entry)] = len(entry_data)
+            entry_data.append(_fields(f.entry))
+        findings.append([[_plain(getattr(f.use, name)) for name in USE_FIELDS], index,
+                         f.rule, f.fingerprint, f.vendored, f.matched_by, f.other_vendor,
+                         None if f.suppression is None else _fields(f.suppression)])
     return {
         "record": None if record is None else _fields(record) | {
             "change": _fields(record.change)},
-        "findings": [{"use": _fields(f.use), "entry": _fields(f.entry), "rule": f.rule,
-                      "fingerprint": f.fingerprint, "vendored": f.vendored,
-                      "matched_by": f.matched_by, "other_vendor": f.other_vendor,
-                      "suppression": None if f.suppression is None
-                      else _fields(f.suppression)} for f in result.findings],
+        "use_fields": USE_FIELDS,
+        "entries": entry_data,
+        "findings": findings,
         "diagnostics": [_fields(d) for d in result.diagnostics],
         "skipped": None if result.skipped is None else _fields(result.skipped),
         "defined_names": sorted(result.defined_names),
@@ -116,18 +130,19 @@ def _result_from(data: dict[str, Any]) -> FileResult:
         raw = dict(data["record"])
         change = raw.pop("change")
         record = FileRecord(**raw, change=FileChange(**change))
+    if data["use_fields"] != USE_FIELDS:
+        raise ValueError("another Use layout")
+    entries = [MappingEntry(**entry | {"languages": frozenset(entry["languages"])})
+               for entry in data["entries"]]
     findings = []
-    for item in data["findings"]:
-        use = item["use"]
-        entry = item["entry"]
-        suppression = item["suppression"]
+    for values, index, rule, fingerprint, vendored, matched_by, other, suppression \
+            in data["findings"]:
+        values[_ALTERNATIVES] = tuple(values[_ALTERNATIVES])
         finding = Finding(
-            Use(**use | {"alternatives": tuple(use["alternatives"])}),
-            MappingEntry(**entry | {"languages": frozenset(entry["languages"])}),
-            item["rule"], item["fingerprint"], item["vendored"], item["matched_by"],
+            Use(*values), entries[index], rule, fingerprint, vendored, matched_by,
             None if suppression is None else Suppression(
                 suppression["line"], tuple(suppression["rules"]), suppression["reason"]))
-        finding.other_vendor = item["other_vendor"]
+        finding.other_vendor = other
         findings.append(finding)
     skipped = data["skipped"]
     return FileResult(record, tuple(findings),
