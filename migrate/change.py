@@ -50,6 +50,17 @@ class LineRule:
                 and (not self.languages or use.language in self.languages))
 
 
+def loosened(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`regex` without its word boundaries: it matches wherever `regex` does (an assertion
+    removed only loosens), and one starting with a literal is found by a fast literal
+    search, so a file it misses is skipped at a fraction of the cost. None when nothing
+    would be gained or the pattern holds a backslash escape the removal could mangle."""
+    if "\\\\" in regex.pattern or "\\b" not in regex.pattern or \
+            re.search(r"\[[^\]]*\\b", regex.pattern):  # `[\b]` is a backspace class
+        return None
+    return re.compile(regex.pattern.replace("\\b", ""), regex.flags)
+
+
 @dataclass(frozen=True, slots=True)
 class LinePattern:
     """Lines of a file that match `regex` are candidates for `category`; a real port
@@ -60,6 +71,8 @@ class LinePattern:
     languages: frozenset[str]
     share: dict[str, float]
     needs_kernel: bool = False  # only in files that define a __global__ function
+
+    quick: re.Pattern[str] | None = None  # loosened(regex): a cheap test for a whole file
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +114,8 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     candidates = {index: set(matching_lines(pattern.regex, code, starts))
                   for index, pattern in enumerate(model.patterns)
                   if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
-                  and any(share > 0 for share in pattern.share.values())}
+                  and any(share > 0 for share in pattern.share.values())
+                  and (pattern.quick is None or pattern.quick.search(code))}
     fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}

@@ -9,6 +9,7 @@ why a line counts). `pytest --update-golden` rewrites it; review the diff.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,30 @@ def test_ptx_with_a_fallback_costs_less_than_ptx_without() -> None:
     assert model.vendor_branch_factor < 1
     assert guarded["effort"]["expected"] == pytest.approx(covered, abs=0.01)
     assert guarded["effort"]["expected"] < full
+
+
+def test_a_loosened_pattern_matches_wherever_the_pattern_does() -> None:
+    """The cheap whole-file test (word boundaries removed) may only let more files
+    through, never fewer: checked on every shipped pattern and every shipped source."""
+    import re
+
+    from migrate.change import loosened
+    from migrate.mappings.effort import load_effort
+    from migrate.mappings.load import load_mappings
+
+    mappings = load_mappings()
+    model = load_effort((), frozenset(mappings.categories)).lines
+    roots = (Path(__file__).parent / "fixtures", Path(__file__).parent.parent / "examples")
+    texts = [p.read_text(errors="replace") for root in roots for p in root.rglob("*")
+             if p.is_file() and p.suffix in (".cu", ".cuh", ".cpp", ".h", ".txt", ".sh", ".py")]
+    texts += ["xAT_DISPATCH_FLOATING_TYPES(", "REGISTER_DISPATCH (", "  nvcc -gencode x"]
+    assert any(p.quick is not None for p in model.patterns)
+    for pattern in model.patterns:
+        if pattern.quick is None:
+            continue
+        for text in texts:
+            if pattern.regex.search(text):
+                assert pattern.quick.search(text), (pattern.regex.pattern, text[:80])
+    assert loosened(re.compile(r"[\b]x\b")) is None  # a backspace class is left alone
+    assert loosened(re.compile(r"\\b")) is None
+    assert loosened(re.compile(r"\bAB\b")).pattern == "AB"

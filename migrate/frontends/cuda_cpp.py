@@ -55,9 +55,11 @@ _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declarati
 _IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
 _LAUNCH = re.compile(rb"<<<")
-_ALIAS = re.compile(rb"\bnamespace\s+([A-Za-z_]\w*)\s*=\s*(::)?([A-Za-z_][\w:]*)\s*;")
-_USING_NAMESPACE = re.compile(rb"\busing\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*;")
-_USING_NAME = re.compile(rb"\busing\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
+# No leading \b: a pattern starting with a literal is found by a fast literal search (ten
+# times faster on large files); `_at_word_start` checks the boundary instead.
+_ALIAS = re.compile(rb"namespace\s+([A-Za-z_]\w*)\s*=\s*(::)?([A-Za-z_][\w:]*)\s*;")
+_USING_NAMESPACE = re.compile(rb"using\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*;")
+_USING_NAME = re.compile(rb"using\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
 _QUALIFIED_AROUND = re.compile(rb"(?:::)?[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*")
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]*")
 _KEYWORDS_IN_NAMES = re.compile(r"\b(?:typename|template)\b\s*")
@@ -122,13 +124,16 @@ class _FileScan:
     def read_scopes(self) -> None:
         """Namespace aliases and using-directives, for resolving short names."""
         for match in _ALIAS.finditer(self.data):
-            if self.code_at(match.start(), match.start() + 9):
+            if _at_word_start(self.data, match.start()) and \
+                    self.code_at(match.start(), match.start() + 9):
                 self.aliases[match.group(1).decode()] = match.group(3).decode()
         for match in _USING_NAMESPACE.finditer(self.data):
-            if self.code_at(match.start(), match.start() + 5):
+            if _at_word_start(self.data, match.start()) and \
+                    self.code_at(match.start(), match.start() + 5):
                 self.using_namespaces.append(match.group(2).decode())
         for match in _USING_NAME.finditer(self.data):
-            if self.code_at(match.start(), match.start() + 5):
+            if _at_word_start(self.data, match.start()) and \
+                    self.code_at(match.start(), match.start() + 5):
                 full = match.group(2).decode()
                 self.using_names[full.rsplit("::", 1)[1]] = full
 
@@ -446,6 +451,12 @@ class _FileScan:
         if _ALL_CAPS.fullmatch(last):
             return "macro"
         return "identifier"
+
+
+def _at_word_start(data: bytes, offset: int) -> bool:
+    """No letter, digit or underscore right before `offset` (what a leading \\b tests)."""
+    return offset == 0 or not (data[offset - 1:offset].isalnum() or
+                               data[offset - 1:offset] == b"_")
 
 
 def _other_vendor_branches(chain: tree_sitter.Node, others: frozenset[str]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate.change import LineModel, LinePattern, LineRule
+from migrate.change import LineModel, LinePattern, LineRule, loosened
 from migrate.mappings.validate import MappingError
 from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Hours
 from migrate.safe_read import read_regular
@@ -275,7 +275,8 @@ class _Reader:
             languages = self.words(pattern.get("languages", []),
                                    self.key_line(where, "languages"), "languages")
             patterns.append(LinePattern(str(pattern["category"]), regex, languages, share,
-                                        bool(pattern.get("kernel_files", False))))
+                                        bool(pattern.get("kernel_files", False)),
+                                        loosened(regex)))
         model = LineModel(tuple(str(c) for c in order), tuple(rules), tuple(patterns),
                           int(extra), {str(k): str(v) for k, v in fallback.items()})
         return model, rates, review
