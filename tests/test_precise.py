@@ -141,3 +141,68 @@ def test_fast_mode_misses(mappings) -> None:
 def test_no_cuda_env_is_not_used_when_path_given(tmp_path: Path) -> None:
     os.environ.setdefault("CUDA_HOME", "/usr/local/cuda")
     assert find_cuda(str(tmp_path)) is None
+
+
+KERNEL = """#include <stdint.h>
+#include <stddef.h>
+#include <cuda.h>
+#include <cooperative_groups.h>
+#include <cub/block/block_reduce.cuh>
+namespace cg = cooperative_groups;
+#define CHECK(call) (void)(call)
+__global__ void k(int64_t *out, size_t n) {
+  __syncthreads();
+  cg::thread_block block = cg::this_thread_block();
+  out[0] = (int64_t)n;
+  __syncthreads();
+}
+void h(CUdeviceptr *p) { CHECK(cuMemAlloc(p, 4)); }
+typedef cub::BlockReduce<float, 128> Reduce;
+"""
+
+
+@pytest.mark.skipif(find_cuda("/usr/local/cuda") is None, reason="no CUDA toolkit here")
+def test_builtins_c_library_types_and_cuda_macros(standins: str, mappings,
+                                                  tmp_path: Path) -> None:
+    """`__syncthreads` is a builtin clang declares at its first use: not the project's
+    own (its fast finding stays); int64_t and size_t of the C library are no CUDA
+    names; a name from a CUDA macro's body (cuMemAlloc -> cuMemAlloc_v2) is not
+    reported again through the project macro around it; a type's symbol is its name;
+    CUB's versioned namespace is no part of a name."""
+    (tmp_path / "k.cu").write_text(KERNEL)
+    request = PreciseRequest(str(tmp_path), standins, cuda_path="/usr/local/cuda",
+                             timeout=60, known_names=frozenset(mappings.exact)
+                             | frozenset(mappings.universe))
+    outcome = extract_precise("k.cu", KERNEL, request)
+    assert outcome.fallback is None, outcome.detail
+    assert outcome.own == ()
+    resolved = {u.resolved for u in outcome.uses}
+    assert not resolved & {"int64_t", "size_t", "cuMemAlloc_v2"}
+    blocks = [u for u in outcome.uses if u.resolved == "cooperative_groups::thread_block"]
+    assert [(u.line, u.column, u.symbol) for u in blocks] == [(10, 7, "thread_block")]
+    assert "cub::BlockReduce" in resolved  # without CCCL's versioned namespace
+
+
+def test_compile_commands_response_files(tmp_path: Path) -> None:
+    from migrate.precise.flags import kept_arguments
+    (tmp_path / "includes_CUDA.rsp").write_text('-I"../Common" -isystem /opt/x\n')
+    (tmp_path / "defines.rsp").write_text("-DA=1 @loop.rsp\n")
+    (tmp_path / "loop.rsp").write_text("@loop.rsp\n")  # a cycle stops
+    kept = kept_arguments(["nvcc", "--options-file", "includes_CUDA.rsp", "@defines.rsp",
+                           "--options-file=missing.rsp", "-o", "x.o", "-c", "x.cu"],
+                          str(tmp_path))
+    assert kept == [f"-I{tmp_path.parent / 'Common'}", "-isystem", "/opt/x", "-DA=1"]
+
+
+def test_merge_joins_a_qualified_fast_use_with_its_precise_name() -> None:
+    from migrate.model import Use
+    from migrate.precise.merge import merge_uses
+
+    def use(column: int, end: int, symbol: str, mode: str = "") -> Use:
+        return Use(file="a.cu", line=3, column=column, end_line=3, end_column=end,
+                   symbol=symbol, resolved="cub::BlockReduce", kind="type",
+                   language="cuda_cpp", source_line="", mode=mode)
+    fast = [use(11, 27, "cub::BlockReduce")]
+    merged = merge_uses(fast, [use(16, 27, "BlockReduce", "precise"),
+                               use(40, 51, "BlockReduce", "precise")])
+    assert [(u.column, u.mode) for u in merged] == [(11, "both"), (40, "precise")]

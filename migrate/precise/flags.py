@@ -30,6 +30,8 @@ _KEEP_SEPARATE = {"-I": "-I", "-D": "-D", "-U": "-U", "-isystem": "-isystem",
                   "-x": "-x", "--include-path": "-I", "--define-macro": "-D",
                   "--undefine-macro": "-U", "--system-include": "-isystem",
                   "--pre-include": "-include", "-std": "-std=", "--std": "-std="}
+_OPTION_FILES = frozenset({"--options-file", "-optf"})
+_MAX_RESPONSE_DEPTH = 4
 _PATH_FLAGS = frozenset({"-I", "-isystem", "-iquote", "-idirafter", "-include"})
 ALWAYS = ("-ferror-limit=0", "-Wno-everything", "-fsyntax-only")
 
@@ -83,15 +85,24 @@ def read_compile_commands(path: Path) -> dict[str, tuple[str, list[str]]]:
     return table
 
 
-def kept_arguments(arguments: list[str], directory: str) -> list[str]:
+def kept_arguments(arguments: list[str], directory: str, depth: int = 0) -> list[str]:
     """The include, define, standard and language flags of a compile command, with
     relative paths made absolute; outputs, -c, dependency files and code generation
-    flags are dropped."""
+    flags are dropped. Response files (`--options-file F`, `@F`: CMake puts nvcc's
+    include folders there) are read in place."""
     kept: list[str] = []
     index = 1  # argument 0 is the compiler
     while index < len(arguments):
         arg = arguments[index]
         index += 1
+        response = _response_file(arg, arguments[index] if index < len(arguments) else None)
+        if response is not None:
+            if arg in _OPTION_FILES:
+                index += 1
+            if depth < _MAX_RESPONSE_DEPTH:
+                kept.extend(kept_arguments(["", *_read_response(response, directory)],
+                                           directory, depth + 1))
+            continue
         if arg in _KEEP_SEPARATE and index < len(arguments):
             flag, value = _KEEP_SEPARATE[arg], arguments[index]
             index += 1
@@ -102,6 +113,26 @@ def kept_arguments(arguments: list[str], directory: str) -> list[str]:
                 kept.extend(_joined(prefix, arg[len(prefix):], directory))
                 break
     return kept
+
+
+def _response_file(arg: str, following: str | None) -> str | None:
+    """The file a response-file argument names (`@F`, `--options-file F`, `-optf F`,
+    `--options-file=F`), else None."""
+    if arg in _OPTION_FILES:
+        return following
+    if arg.startswith("--options-file="):
+        return arg.split("=", 1)[1]
+    if arg.startswith("@") and len(arg) > 1:
+        return arg[1:]
+    return None
+
+
+def _read_response(name: str, directory: str) -> list[str]:
+    try:
+        text = Path(directory, name).read_text(encoding="utf-8", errors="replace")
+        return shlex.split(text)
+    except (OSError, ValueError):
+        return []
 
 
 def _joined(flag: str, value: str, directory: str) -> list[str]:

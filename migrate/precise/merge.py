@@ -18,15 +18,34 @@ NAME_KINDS = frozenset({"call", "type", "identifier", "macro"})
 def merge_uses(fast: list[Use], precise: list[Use],
                own: tuple[tuple[int, int, str], ...] = ()) -> list[Use]:
     """Every fast use (marked "both" when precise mode saw it too), then the uses only
-    precise mode found. A place is (line, column, resolved name). A fast use of a name
+    precise mode found. A place is (line, column, resolved name); a precise use inside
+    a fast use of the same name on its line is that use (fast mode starts
+    `cub::BlockReduce` at `cub`, libclang at `BlockReduce`). A fast use of a name
     precise mode saw declared by the project itself (`own`) is dropped: a look-alike."""
-    seen = {(u.line, u.column, u.resolved): u for u in precise}
+    seen = {(u.line, u.column, u.resolved) for u in precise}
     looks_alike = set(own)
-    merged = [dataclasses.replace(u, mode="both")
-              if (u.line, u.column, u.resolved) in seen else u for u in fast
-              if not (u.kind in NAME_KINDS and (u.line, u.column, u.symbol) in looks_alike)]
+    kept = [u for u in fast
+            if not (u.kind in NAME_KINDS and (u.line, u.column, u.symbol) in looks_alike)]
     known = {(u.line, u.column, u.resolved) for u in fast}
-    merged.extend(u for u in precise if (u.line, u.column, u.resolved) not in known)
+    spans: dict[tuple[int, str], list[int]] = {}
+    for index, use in enumerate(kept):
+        if use.end_line == use.line:
+            spans.setdefault((use.line, use.resolved), []).append(index)
+    covered: set[int] = set()
+    only_precise = []
+    for use in precise:
+        if (use.line, use.column, use.resolved) in known:
+            continue
+        inside = [i for i in spans.get((use.line, use.resolved), ())
+                  if kept[i].column <= use.column < kept[i].end_column]
+        if inside:
+            covered.update(inside)
+        else:
+            only_precise.append(use)
+    merged = [dataclasses.replace(u, mode="both")
+              if (u.line, u.column, u.resolved) in seen or index in covered else u
+              for index, u in enumerate(kept)]
+    merged.extend(only_precise)
     return merged
 
 

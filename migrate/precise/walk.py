@@ -47,7 +47,13 @@ _WRAPPERS = frozenset({CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR})
 _DEVICE_ATTRS = frozenset({CursorKind.CUDAGLOBAL_ATTR, CursorKind.CUDADEVICE_ATTR})
 _DOUBLES = frozenset({TypeKind.DOUBLE, TypeKind.LONGDOUBLE})
 _NARROW = frozenset({TypeKind.FLOAT, TypeKind.HALF, TypeKind.FLOAT16, TypeKind.BFLOAT16})
-_HIDDEN_NAMESPACE = re.compile(r"_|__|\w*_NS$|\w*_\d+_\d+")
+_BUILTINS = frozenset({
+    TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, TypeKind.CHAR16, TypeKind.CHAR32,
+    TypeKind.USHORT, TypeKind.UINT, TypeKind.ULONG, TypeKind.ULONGLONG, TypeKind.UINT128,
+    TypeKind.CHAR_S, TypeKind.SCHAR, TypeKind.WCHAR, TypeKind.SHORT, TypeKind.INT,
+    TypeKind.LONG, TypeKind.LONGLONG, TypeKind.INT128, TypeKind.FLOAT, TypeKind.DOUBLE,
+    TypeKind.LONGDOUBLE})
+_HIDDEN_NAMESPACE = re.compile(r"_|__|\w*_NS$|\w*_\d+_\d+|\w*_SM_\d+")  # CUB_300001_SM_520
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +242,8 @@ class Walker:
         kind = _use_kind(cursor, target)
         if name is None and self.declared_in_repo(target) and \
                 self.spelled_at(offset, target.spelling) and \
-                _qualified(target) in self.origins.known_names:
+                _qualified(target) in self.origins.known_names and \
+                not self.implicit(target):
             line, column = self.lines.position(offset)
             self.own.add((line, column, target.spelling))
         if name is not None:
@@ -247,19 +254,31 @@ class Walker:
                 self.add(offset, offset + len(target.spelling), target.spelling,
                          underlying, "type", context, f"alias:{target.spelling}")
 
+    def implicit(self, declaration: cindex.Cursor) -> bool:
+        """A function clang declares where it is first used (the `__syncthreads`
+        builtin, a C call without a prototype): nothing is declared at that place."""
+        if declaration.kind != CursorKind.FUNCTION_DECL:
+            return False
+        at = cindex.Cursor.from_location(self.tu, declaration.location)
+        return at is None or not at.kind.is_declaration()
+
     def add_reference(self, offset: int, spelling: str, name: str, kind: str,
                       context: _Context, cursor: cindex.Cursor | None = None) -> None:
         """A CUDA name at `offset`: written there (a macro argument too), or reached
         through a project macro."""
         last = name.rsplit("::", 1)[-1]
         word = spelling or last
-        if cursor is not None and not self.spelled_at(offset, word):
+        if cursor is not None and not self.spelled_at(offset, word) and \
+                not self.spelled_at(offset, last):
             path, written = spelling_location(cursor.location)
+            if path.startswith(self.origins.cuda_roots):
+                return  # from a CUDA macro's body (cuMemAlloc_v2): the macro is the use
             if path == self.main and self.spelled_at(written, word):
                 offset = written
-        if self.spelled_at(offset, word) or self.spelled_at(offset, last):
-            self.add(offset, offset + len(word), word, name, kind, context, "")
-            return
+        for text in (word, last):  # a type's spelling is "class ns::Name": Name is written
+            if self.spelled_at(offset, text):
+                self.add(offset, offset + len(text), text, name, kind, context, "")
+                return
         macro = self.macro_at(offset)
         if macro is None:
             return  # from a CUDA macro's own body: the macro is the use
@@ -407,6 +426,9 @@ class Walker:
             return declaration.spelling if declaration.spelling in BUILTIN_VARIABLES \
                 else None
         if self.origins.known_names and not path.startswith(self.origins.repo_root):
+            if declaration.kind in _ALIASES and \
+                    declaration.underlying_typedef_type.get_canonical().kind in _BUILTINS:
+                return None  # int64_t, size_t of the C library, not a CUDA library's
             name = _qualified(declaration)
             return name if name in self.origins.known_names else None
         return None
