@@ -157,3 +157,27 @@ def test_readme_documents_the_estimate() -> None:
     assert "## How the estimate is made" in readme
     for option in ("--rate", "--currency", "--hours-per-day", "--include-vendored", "--lang"):
         assert option in readme, option
+
+
+def test_a_large_result_lists_its_hardest_findings_in_the_html(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FINDINGS_SHOWN rows the HTML lists the hardest (status, then hours) in file
+    order and says where the rest are; the JSON keeps every finding."""
+    from migrate.report import view
+
+    result = scan(Settings(root=EXAMPLE, use_cache=False, jobs=1))
+    monkeypatch.setattr(view, "FINDINGS_SHOWN", 5)
+    chosen = view.shown_findings(result.findings)
+    assert len(chosen) == 5 < len(result.findings)
+    order = {id(f): n for n, f in enumerate(result.findings)}
+    assert [order[id(f)] for f in chosen] == sorted(order[id(f)] for f in chosen)
+    rank = {s: n for n, s in enumerate(("native", "rename", "partial", "library", "rewrite",
+                                        "unknown"))}
+    picked = {id(f) for f in chosen}
+    hardest_left_out = max(rank[f.entry.status] for f in result.findings
+                           if id(f) not in picked and not f.other_vendor)
+    assert min(rank[f.entry.status] for f in chosen) >= hardest_left_out
+    html = renderer("html")(result, "en")
+    table = html.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-status=") == 5
+    assert f"The 5 hardest of {len(result.findings)} findings" in html

@@ -6,10 +6,11 @@ and every word comes from the catalog, so the two reports cannot disagree.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from typing import Any
 
-from migrate.model import STATUSES, Estimate, ScanResult
+from migrate.model import STATUSES, Estimate, Finding, ScanResult
 from migrate.report import charts, i18n, numbers
 from migrate.report.effort_view import reason_text
 from migrate.report.messages import (
@@ -23,6 +24,9 @@ from migrate.report.safe import has_bidi, safe_text
 BLOCKER_GROUPS = ("dependency", "ptx", "tensor-core", "unsupported")
 BLOCKER_STATUSES = frozenset({"library", "rewrite", "unknown"})
 LOCATIONS_SHOWN = 6
+# Findings listed in the HTML report: a browser stays responsive and the file small enough
+# to mail; beyond it the hardest are listed and the JSON/CSV results hold every one.
+FINDINGS_SHOWN = 5000
 
 
 def build(result: ScanResult, lang: str) -> dict[str, Any]:
@@ -44,6 +48,10 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "blockers": _blockers(result, own, lang, category),
         "files": _files(result, score, lang),
         "findings": _findings(result, lang, t, category),
+        "findings_total": len(result.findings),
+        "findings_total_text": numbers.integer(len(result.findings), lang),
+        "findings_shown_text": numbers.integer(min(len(result.findings), FINDINGS_SHOWN),
+                                               lang),
         "statuses": [(s, t(f"status.{s}")) for s in STATUSES],
         "skipped": [{"path": safe_text(s.path), "reason": skip_reason(s.reason, lang),
                      "detail": safe_text(s.detail)} for s in result.skipped],
@@ -289,6 +297,17 @@ def _validation_text(score: Estimate, lang: str, t: Any, short: bool = False) ->
     return text
 
 
+def shown_findings(findings: list[Finding]) -> list[Finding]:
+    """All findings, or the FINDINGS_SHOWN hardest (status, then price), in file order."""
+    if len(findings) <= FINDINGS_SHOWN:
+        return findings
+    rank = {status: n for n, status in enumerate(STATUSES)}
+    chosen = heapq.nlargest(FINDINGS_SHOWN, range(len(findings)), key=lambda i: (
+        not findings[i].other_vendor, rank[findings[i].entry.status],
+        findings[i].price.expected, -i))
+    return [findings[i] for i in sorted(chosen)]
+
+
 def _findings(result: ScanResult, lang: str, t: Any, category: Any
                ) -> list[dict[str, Any]]:
     return [{
@@ -304,7 +323,7 @@ def _findings(result: ScanResult, lang: str, t: Any, category: Any
         "hours_text": numbers.hours(f.price.expected, lang),
         "source_line": safe_text(f.use.source_line.strip()), "vendored": f.vendored,
         "rule": f.rule, "hidden_text": has_bidi(f.use.source_line),
-    } for f in result.findings]
+    } for f in shown_findings(result.findings)]
 
 
 def _method(score: Estimate, lang: str, t: Any) -> dict[str, Any]:
