@@ -91,3 +91,23 @@ def test_no_cache_neither_reads_nor_keeps_runs(tmp_path: Path) -> None:
     repo, cache = copy_example(tmp_path), tmp_path / "cache"
     scan(repo, cache, "--format", "json", "--no-cache")
     assert not (cache / "runs").exists()
+
+
+def test_two_scans_sharing_a_cache_at_once_agree(tmp_path: Path) -> None:
+    """Concurrent writers: atomic renames, so neither reads half an entry."""
+    import subprocess
+    import sys
+
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    command = [sys.executable, "-m", "migrate", "scan", str(repo), "--format", "json",
+               "--jobs", "1", "--cache-dir", str(cache)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert all(run.returncode == 0 for run in runs)
+    clean = subprocess.run([*command[:-2], "--no-cache"], capture_output=True, check=True,
+                           timeout=300).stdout
+    assert outputs == [clean] * 3
+    assert subprocess.run(command, capture_output=True, check=True,
+                          timeout=300).stdout == clean  # served from the stored run
+    assert len(manifests(cache)) == 1
