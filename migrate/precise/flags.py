@@ -178,7 +178,10 @@ def build_flags(rel: str, text: str, repo_root: Path, *, toolchain: Toolchain,
                 del project[position:position + 2]
                 language = language if language in ("cuda", "c", "c++") else "c++"
     if origin == "inferred":
-        project = [f"-I{(repo_root / folder).resolve()}" for folder in include_dirs]
+        # After the system folders: a project's own `unistd.h` (a Windows stand-in) must
+        # not hide the system's; its other headers are still found.
+        project = [arg for folder in include_dirs
+                   for arg in ("-idirafter", str((repo_root / folder).resolve()))]
         project += [f"-D{define}" for define in defines]
     args: list[str] = ["-x", language]
     if language == "cuda":

@@ -47,6 +47,11 @@ _WRAPPERS = frozenset({CursorKind.UNEXPOSED_EXPR, CursorKind.PAREN_EXPR})
 _DEVICE_ATTRS = frozenset({CursorKind.CUDAGLOBAL_ATTR, CursorKind.CUDADEVICE_ATTR})
 _DOUBLES = frozenset({TypeKind.DOUBLE, TypeKind.LONGDOUBLE})
 _NARROW = frozenset({TypeKind.FLOAT, TypeKind.HALF, TypeKind.FLOAT16, TypeKind.BFLOAT16})
+# What a compile-time constant expression is made of.
+_CONSTANT_PARTS = frozenset({
+    CursorKind.BINARY_OPERATOR, CursorKind.UNARY_OPERATOR, CursorKind.PAREN_EXPR,
+    CursorKind.UNEXPOSED_EXPR, CursorKind.CSTYLE_CAST_EXPR, CursorKind.FLOATING_LITERAL,
+    CursorKind.INTEGER_LITERAL})
 _BUILTINS = frozenset({
     TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, TypeKind.CHAR16, TypeKind.CHAR32,
     TypeKind.USHORT, TypeKind.UINT, TypeKind.ULONG, TypeKind.ULONGLONG, TypeKind.UINT128,
@@ -242,8 +247,9 @@ class Walker:
         kind = _use_kind(cursor, target)
         if name is None and self.declared_in_repo(target) and \
                 self.spelled_at(offset, target.spelling) and \
-                _qualified(target) in self.origins.known_names and \
-                not self.implicit(target):
+                (target.spelling in self.origins.known_names
+                 or _qualified(target) in self.origins.known_names) and \
+                not self.implicit(target) and _own_code(target):
             line, column = self.lines.position(offset)
             self.own.add((line, column, target.spelling))
         if name is not None:
@@ -354,6 +360,8 @@ class Walker:
         if len(operands) != 2:
             return
         bases = [_strip(o) for o in operands]
+        if _constant(cursor):
+            return  # `2.0f / M_PI` is folded by the compiler: no double instruction runs
         via = ""
         literal = [b for b in bases if b.kind == CursorKind.FLOATING_LITERAL
                    and b.type.get_canonical().kind == TypeKind.DOUBLE]
@@ -383,6 +391,10 @@ class Walker:
                 return  # the project's own sqrt
             if cursor.type.get_canonical().kind not in _DOUBLES:
                 return
+            arguments = list(cursor.get_children())[1:]
+            if arguments and all(_strip(a).type.get_canonical().kind in _NARROW
+                                 for a in arguments):
+                return  # fabs(float) meets the host's double fabs; device code has fabsf
             self.add_fp64(callee or cursor, FP64_MATH, name, context, "")
             return
         arguments = list(cursor.get_children())[1:]
@@ -500,6 +512,26 @@ def _declaration(type_: cindex.Type) -> cindex.Cursor | None:
             return None
         return declaration
     return None
+
+
+def _constant(expression: cindex.Cursor) -> bool:
+    """Literals and operators only (a macro such as M_PI expands to a literal): the
+    compiler computes it, the device never does."""
+    return all(node.kind in _CONSTANT_PARTS for node in expression.walk_preorder())
+
+
+def _own_code(declaration: cindex.Cursor) -> bool:
+    """Whether the project's declaration of a name the tables know is its own code (a
+    look-alike): a function with a body (a CPU `atomicAdd`), or anything inside a
+    namespace, class or function (`util::cudaFree`, a local `dim3`). A declaration at
+    file scope without a body (a prototype, a typedef, an enum, a function pointer) is
+    the project's copy of CUDA's API, made to load it at run time: still CUDA to port."""
+    if declaration.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD,
+                            CursorKind.FUNCTION_TEMPLATE) and declaration.is_definition():
+        return True
+    parent = declaration.semantic_parent
+    return parent is not None and parent.kind not in (CursorKind.TRANSLATION_UNIT,
+                                                      CursorKind.LINKAGE_SPEC)
 
 
 def _truly_double(expression: cindex.Cursor) -> bool:
