@@ -207,11 +207,18 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
     portable = [statuses[i] in ("native", "rename") for i in own_findings]
     uncertain = sum(line_share[i].expected + unit_share[i].expected for i in own_findings
                     if findings[i].entry.confidence in UNCERTAIN)
-    if set_prices:  # one PricedUnit per unit, shared by its findings
+    if set_prices:  # one PricedUnit per unit and one price per sum, shared by findings
         units: dict[object, PricedUnit] = {}
+        prices: dict[tuple[int, int], Hours] = {}
         for i, finding in enumerate(findings):
-            finding.price = line_share[i] if unit_share[i] is ZERO else \
-                line_share[i] + unit_share[i]
+            if unit_share[i] is ZERO:
+                finding.price = line_share[i]
+            else:
+                pair = (id(line_share[i]), id(unit_share[i]))
+                price = prices.get(pair)
+                if price is None:
+                    price = prices[pair] = line_share[i] + unit_share[i]
+                finding.price = price
             key = key_of[i]
             if key is not None:
                 unit = units.get(key)

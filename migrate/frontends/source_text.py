@@ -21,6 +21,8 @@ class LineIndex:
         # where the embedded text starts in the outer file.
         self.line_offset = line_offset
         self.first_column_offset = first_column_offset
+        # One string per line, shared by the findings on it (and by their pickles).
+        self._texts: dict[int, str] = {}
 
     def row_of(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
@@ -37,6 +39,11 @@ class LineIndex:
 
     def line_text(self, offset: int) -> str:
         row = self.row_of(offset)
-        end = self.starts[row + 1] - 1 if row + 1 < len(self.starts) else len(self.data)
-        text = self.data[self.starts[row]:end].decode("utf-8", errors="replace").strip()
-        return text if len(text) <= MAX_SOURCE_LINE else text[: MAX_SOURCE_LINE - 1] + "…"
+        text = self._texts.get(row)
+        if text is None:
+            end = self.starts[row + 1] - 1 if row + 1 < len(self.starts) else len(self.data)
+            text = self.data[self.starts[row]:end].decode("utf-8", errors="replace").strip()
+            if len(text) > MAX_SOURCE_LINE:
+                text = text[: MAX_SOURCE_LINE - 1] + "…"
+            self._texts[row] = text
+        return text
