@@ -60,6 +60,7 @@ class ScoreError(UserError):
 class _Group:
     rule: Rule
     members: list[int]
+    key: GroupKey
     hours: Hours = ZERO
 
 
@@ -135,10 +136,11 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
         rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
         if rule is None:
             continue
-        key = key_of[i] = (rule.name, _unit_key(rule.unit, finding, model, counted))
+        key = (rule.name, _unit_key(rule.unit, finding, model, counted))
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(rule, [])
+            group = groups[key] = _Group(rule, [], key)
+        key_of[i] = group.key  # one key object per unit, not one per finding
         group.members.append(i)
     unit_share = [ZERO] * len(findings)
     status_rank = {status: n for n, status in enumerate(STATUSES)}
