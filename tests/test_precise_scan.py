@@ -54,6 +54,7 @@ def test_precise_finds_every_planted_use_and_no_look_alike(
     edge = {(f["line"], f["resolved"]) for f in result["findings"] if f["file"] == "src/edge.cu"}
     assert not {r for _, r in edge if r.startswith("fp64-")}
     assert (19, "cuMemAlloc") in edge
+    assert (42, "cudaStream_t") in edge  # through an alias chosen by the CMake define
     assert places(fast) >= LOOK_ALIKES  # fast mode takes them for CUDA's
     # One record per place and name; the ones fast mode missed are precise mode's alone.
     keys = [(f["file"], f["line"], f["column"], f["resolved"]) for f in result["findings"]]
@@ -101,3 +102,17 @@ def test_precise_results_follow_the_headers_they_include(tmp_path: Path) -> None
     after = scan(repo, cache, "--mode", "precise")
     assert ("src/kernels.cu", 41, "cudaStream_t") not in places(after)
     assert scan(repo, cache, "--mode", "precise") == after  # cached: the same result
+
+
+def test_plain_defines_are_read_from_build_files(tmp_path: Path) -> None:
+    from migrate.precise.defines import build_defines
+
+    (tmp_path / "CMakeLists.txt").write_text(
+        "add_definitions(-DWITH_CUDA -DLEVEL=2)  # add_definitions(-DCOMMENTED)\n"
+        "target_compile_definitions(core PRIVATE NDEBUG $<$<CONFIG:Debug>:DBG>)\n"
+        "add_compile_definitions(${FROM_A_VARIABLE} USE_FP16=1)\n")
+    (tmp_path / "setup.py").write_text(
+        "ext = CUDAExtension('x', ['a.cu'], define_macros=[('TORCH_EXT', None), ('V', '3')],"
+        " extra_compile_args={'nvcc': ['-DFAST_MATH', '-O3']})\n")
+    assert build_defines(tmp_path, ["CMakeLists.txt", "setup.py", "src/a.cu"]) == (
+        "FAST_MATH", "LEVEL=2", "NDEBUG", "TORCH_EXT", "USE_FP16=1", "V=3", "WITH_CUDA")

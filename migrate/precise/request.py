@@ -16,6 +16,7 @@ from migrate.config import Settings
 from migrate.discover import Candidate
 from migrate.mappings.load import MappingSet
 from migrate.model import Diagnostic
+from migrate.precise.defines import build_defines
 from migrate.precise.extract import PreciseRequest
 from migrate.precise.standins import prepare_standins
 from migrate.precise.toolchain import find_cuda
@@ -26,7 +27,7 @@ ANCESTOR_DEPTH = 2  # `#include "a/b/x.h"` needs the folder two levels above x.h
 
 
 def precise_request(settings: Settings, mappings: MappingSet,
-                    candidates: Iterable[Candidate]) -> PreciseRequest:
+                    candidates: list[Candidate]) -> PreciseRequest:
     """The request every file of this scan is parsed with. Stand-in headers go to the
     cache folder, or a fresh temporary one with --no-cache."""
     folder = (settings.cache_dir or default_folder()) if settings.use_cache else \
@@ -36,6 +37,7 @@ def precise_request(settings: Settings, mappings: MappingSet,
     return PreciseRequest(
         repo_root=str(settings.root.resolve()), standin_dir=str(standins),
         include_dirs=include_dirs(c.rel for c in candidates),
+        defines=build_defines(settings.root, (c.rel for c in candidates)),
         compile_commands=str(settings.compile_commands.resolve())
         if settings.compile_commands is not None else None,
         cuda_path=str(cuda.root) if cuda is not None else "",
