@@ -116,3 +116,14 @@ def test_plain_defines_are_read_from_build_files(tmp_path: Path) -> None:
         " extra_compile_args={'nvcc': ['-DFAST_MATH', '-O3']})\n")
     assert build_defines(tmp_path, ["CMakeLists.txt", "setup.py", "src/a.cu"]) == (
         "FAST_MATH", "LEVEL=2", "NDEBUG", "TORCH_EXT", "USE_FP16=1", "V=3", "WITH_CUDA")
+
+
+def test_sarif_says_how_a_precise_finding_was_reached(tmp_path: Path) -> None:
+    code, out, err = run_cli("scan", str(FIXTURE), "--format", "sarif", "--mode", "precise",
+                             "--cache-dir", str(tmp_path), fresh=True)
+    assert code == 0, err
+    results = json.loads(out)["runs"][0]["results"]
+    reached = {(r["properties"]["resolved"], r["properties"].get("via"),
+                r["properties"].get("mode")) for r in results}
+    assert ("cudaMalloc", "macro:GPU", "precise") in reached
+    assert ("cudaMemcpyAsync", None, "both") in reached

@@ -138,7 +138,9 @@ def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str
         "properties": {"status": entry.status, "category": entry.category,
                        "confidence": entry.confidence, "replacement": entry.supa,
                        "symbol": use.symbol, "resolved": use.resolved, "kind": use.kind,
-                       "vendored": finding.vendored, "mapping": entry.origin},
+                       "vendored": finding.vendored, "mapping": entry.origin}
+        | ({"via": use.via} if use.via else {})
+        | ({"mode": use.mode} if use.mode != "fast" else {}),
     }
     if finding.suppression is not None:
         out["suppressions"] = [{"kind": "inSource", "status": "accepted",
