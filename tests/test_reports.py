@@ -181,3 +181,37 @@ def test_a_large_result_lists_its_hardest_findings_in_the_html(
     table = html.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr data-status=") == 5
     assert f"The 5 hardest of {len(result.findings)} findings" in html
+
+
+@pytest.mark.parametrize("tree", ["repos/all_statuses", "repos/multi_vendor", "report_xss",
+                                  "repos/python_surfaces", "repos/config_surfaces", "precise",
+                                  "suppressed"])
+def test_the_fast_finding_encoder_writes_what_json_dumps_writes(tree: str,
+                                                                tmp_path: Path) -> None:
+    """Every field, including suppressions, baseline states, precise mode's via/mode,
+    escapes and non-ASCII text, byte for byte."""
+    from migrate.report.json import FindingEncoder, finding_data
+
+    root = TESTS / "fixtures" / tree
+    if tree == "suppressed":
+        root = tmp_path
+        (root / "a.cu").write_text('void f(float* p) {\n'
+                                   '  cudaFree(p);  // supa-migrate: ignore reviewed "ok" \u00e9\n'
+                                   '  // supa-migrate: ignore[SMRT200,SMRT300] two rules\n'
+                                   '  cudaMalloc(&p, 4);\n}\n', encoding="utf-8")
+    mode = "precise" if tree == "precise" else "fast"
+    result = scan(Settings(root=root, jobs=1, use_cache=False, mode=mode))
+    assert result.findings
+    for n, finding in enumerate(result.findings):  # both baseline states, and none
+        finding.baseline_state = (None, "new", "unchanged")[n % 3]
+    encoder = FindingEncoder(result)
+    for finding in result.findings:
+        expected = json.dumps(finding_data(finding, result), ensure_ascii=False,
+                              sort_keys=True)
+        assert encoder.encode(finding) == expected
+    kinds = {(f.suppression is not None, bool(f.use.via), f.unit is not None)
+             for f in result.findings}
+    if tree == "precise":
+        assert (False, True, True) in kinds
+    if tree == "suppressed":
+        assert sum(f.suppression is not None for f in result.findings) == 2
