@@ -55,6 +55,7 @@ def test_precise_finds_every_planted_use_and_no_look_alike(
     assert not {r for _, r in edge if r.startswith("fp64-")}
     assert (19, "cuMemAlloc") in edge
     assert (42, "cudaStream_t") in edge  # through an alias chosen by the CMake define
+    assert (46, "CUDA_SUCCESS") in edge  # a value of a copied CUDA enum stays CUDA's
     assert places(fast) >= LOOK_ALIKES  # fast mode takes them for CUDA's
     # One record per place and name; the ones fast mode missed are precise mode's alone.
     keys = [(f["file"], f["line"], f["column"], f["resolved"]) for f in result["findings"]]

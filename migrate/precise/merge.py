@@ -26,11 +26,14 @@ def merge_uses(fast: list[Use], precise: list[Use],
     looks_alike = set(own)
     kept = [u for u in fast
             if not (u.kind in NAME_KINDS and (u.line, u.column, u.symbol) in looks_alike)]
-    known = {(u.line, u.column, u.resolved) for u in fast}
+    # A fast use is known under each of its readings: `thread_block` after
+    # `using namespace cooperative_groups;` is also `cooperative_groups::thread_block`.
+    known = {(u.line, u.column, name) for u in fast for name in (u.resolved, *u.alternatives)}
     spans: dict[tuple[int, str], list[int]] = {}
     for index, use in enumerate(kept):
         if use.end_line == use.line:
-            spans.setdefault((use.line, use.resolved), []).append(index)
+            for name in (use.resolved, *use.alternatives):
+                spans.setdefault((use.line, name), []).append(index)
     covered: set[int] = set()
     only_precise = []
     for use in precise:
@@ -43,7 +46,8 @@ def merge_uses(fast: list[Use], precise: list[Use],
         else:
             only_precise.append(use)
     merged = [dataclasses.replace(u, mode="both")
-              if (u.line, u.column, u.resolved) in seen or index in covered else u
+              if index in covered or any((u.line, u.column, name) in seen
+                                         for name in (u.resolved, *u.alternatives)) else u
               for index, u in enumerate(kept)]
     merged.extend(only_precise)
     return merged

@@ -530,6 +530,8 @@ def _own_code(declaration: cindex.Cursor) -> bool:
                             CursorKind.FUNCTION_TEMPLATE) and declaration.is_definition():
         return True
     parent = declaration.semantic_parent
+    while parent is not None and parent.kind == CursorKind.ENUM_DECL:
+        parent = parent.semantic_parent  # CUDA_SUCCESS of a copied `typedef enum`
     return parent is not None and parent.kind not in (CursorKind.TRANSLATION_UNIT,
                                                       CursorKind.LINKAGE_SPEC)
 
