@@ -95,6 +95,14 @@ def _fields(record: Any) -> dict[str, Any]:
 
 
 USE_FIELDS = [f.name for f in dataclasses.fields(Use)]
+_SHARED: dict[MappingEntry, MappingEntry] = {}
+
+
+def shared_entry(entry: MappingEntry) -> MappingEntry:
+    """One object per distinct mapping row in this process: cached files then share their
+    rows, in memory and in what a worker sends (a row carries long notes)."""
+    return _SHARED.setdefault(entry, entry)
+
 _ALTERNATIVES = USE_FIELDS.index("alternatives")
 
 
@@ -132,11 +140,13 @@ def _result_from(data: dict[str, Any]) -> FileResult:
         record = FileRecord(**raw, change=FileChange(**change))
     if data["use_fields"] != USE_FIELDS:
         raise ValueError("another Use layout")
-    entries = [MappingEntry(**entry | {"languages": frozenset(entry["languages"])})
+    entries = [shared_entry(MappingEntry(**entry | {"languages": frozenset(entry["languages"])}))
                for entry in data["entries"]]
     findings = []
+    texts: dict[str, str] = {}  # one object per distinct text of the file, as a scan gives
     for values, index, rule, fingerprint, vendored, matched_by, other, suppression \
             in data["findings"]:
+        values = [texts.setdefault(v, v) if type(v) is str else v for v in values]
         values[_ALTERNATIVES] = tuple(values[_ALTERNATIVES])
         finding = Finding(
             Use(*values), entries[index], rule, fingerprint, vendored, matched_by,

@@ -375,18 +375,26 @@ class FileResult:
 
 
 _use_row = operator.attrgetter(*(f.name for f in fields(Use)))
+_SHARED_ENTRIES: dict[MappingEntry, MappingEntry] = {}
 
 
 def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...], ...],
                            diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
                            defined_names: frozenset[str]) -> FileResult:
     findings = []
+    shared: dict[int, MappingEntry] = {}  # id -> the process-wide object: hashed once
     for use, entry, rule, fingerprint, vendored, matched_by, suppression, other in rows:
+        entry = shared.get(id(entry)) or shared.setdefault(
+            id(entry), _SHARED_ENTRIES.setdefault(entry, entry))  # one per mapping row
         # Names recur across files: one string each, not one per finding.
         file, line, column, end_line, end_column, symbol, resolved, kind, language, \
-            *rest = use
-        finding = Finding(Use(file, line, column, end_line, end_column, intern(symbol),
-                              intern(resolved), intern(kind), intern(language), *rest),
+            source_line, alternatives, exact_only, vendor_branch, vendor_side, function, \
+            via, mode = use
+        finding = Finding(Use(intern(file), line, column, end_line, end_column,
+                              intern(symbol), intern(resolved), intern(kind),
+                              intern(language), source_line, alternatives, exact_only,
+                              vendor_branch, vendor_side, intern(function), intern(via),
+                              intern(mode)),
                           entry, intern(rule), fingerprint, vendored, intern(matched_by),
                           suppression)
         finding.other_vendor = other
