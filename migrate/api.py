@@ -8,7 +8,6 @@ result independent of the number of jobs.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from migrate import __version__, baseline
 from migrate.cache import Cache, default_folder
+from migrate.code_digest import code_digest
 from migrate.config import Settings, load_settings
 from migrate.discover import Candidate, Discovery, discover
 from migrate.errors import UserError
@@ -157,16 +157,6 @@ def _cache_context(*parts: object) -> str:
     text = json.dumps([__version__, code_digest(), *(_stable(part) for part in parts)],
                       sort_keys=True)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-@functools.cache
-def code_digest() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _stable(value: object) -> object:

@@ -12,25 +12,45 @@ file, line and reason); 3 internal error. No traceback reaches a user unless
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from migrate import __version__
-from migrate.cli.calibrate import calibrate_command
-from migrate.cli.ci import baseline_group, diff
-from migrate.cli.merge import merge
-from migrate.cli.scan import scan
-from migrate.cli.tables import explain, mappings_group
+
+# Command -> "module:attribute"; a command's module (and what it needs) is imported only
+# when that command runs, so a replayed scan costs little more than starting Python.
+COMMANDS = {
+    "scan": "migrate.cli.scan:scan",
+    "explain": "migrate.cli.tables:explain",
+    "mappings": "migrate.cli.tables:mappings_group",
+    "baseline": "migrate.cli.ci:baseline_group",
+    "diff": "migrate.cli.ci:diff",
+    "calibrate": "migrate.cli.calibrate:calibrate_command",
+    "merge": "migrate.cli.merge:merge",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="supa-migrate")
 def main() -> None:
     """How much of a CUDA / PyTorch code base runs on Biren GPUs (BIRENSUPA), and what the
     rest takes to port."""
 
-
-for command in (scan, explain, mappings_group, baseline_group, diff, calibrate_command,
-                merge):
-    main.add_command(command)
 
 __all__ = ("main",)

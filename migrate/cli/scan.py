@@ -14,13 +14,12 @@ import click
 from rich.console import Console
 
 from migrate import gate
-from migrate.api import code_digest
-from migrate.api import scan as run_scan
 from migrate.atomic import write_atomically
 from migrate.cache import default_folder
 from migrate.cli.common import emit, fail, guarded, typed_options
 from migrate.cli.options import SCAN_SETTINGS, scan_options
 from migrate.cli.progress import DelayedProgress
+from migrate.code_digest import code_digest
 from migrate.config import Settings, load_settings
 from migrate.discover import Discovery, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -64,6 +63,8 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
     if replayed is not None:
         sys.exit(replayed)
     with guarded("the scan", debug):
+        from migrate.api import scan as run_scan  # the engine, only when a scan runs
+
         try:
             result = run_scan(settings, progress, found=found)
         finally:
