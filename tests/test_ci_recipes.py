@@ -19,7 +19,7 @@ def _scan_options(command: str) -> list[str]:
     """The words of a `supa-migrate scan ...` command line, checked against the real CLI."""
     words = shlex.split(command)
     assert words[:2] == ["supa-migrate", "scan"], command
-    options = {opt for param in main.commands["scan"].params for opt in param.opts}
+    options = {opt for param in main.get_command(None, "scan").params for opt in param.opts}
     for word in words[2:]:
         if word.startswith("-"):
             assert word in options, f"{word} is not a scan option"
@@ -74,6 +74,6 @@ def test_matrix_recipe_scans_each_repository_and_merges_the_results() -> None:
     merge_command = merge_runs[0].split("&&")[-1].strip()
     words = shlex.split(merge_command)
     assert words[:2] == ["supa-migrate", "merge"]
-    options = {opt for param in main.commands["merge"].params for opt in param.opts}
+    options = {opt for param in main.get_command(None, "merge").params for opt in param.opts}
     assert all(w in options for w in words[2:] if w.startswith("-"))
     assert matrix["jobs"]["merge"]["needs"] == "scan"

@@ -111,3 +111,20 @@ def test_two_scans_sharing_a_cache_at_once_agree(tmp_path: Path) -> None:
     assert subprocess.run(command, capture_output=True, check=True,
                           timeout=300).stdout == clean  # served from the stored run
     assert len(manifests(cache)) == 1
+
+
+def test_a_replayed_scan_never_loads_the_engine(tmp_path: Path) -> None:
+    """What makes a replay cheap: the scan engine (parsers, tables, pricing) stays unloaded."""
+    import subprocess
+    import sys
+
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    program = ("import atexit, sys\n"
+               "atexit.register(lambda: print('engine' if 'migrate.api' in sys.modules "
+               "else 'no engine', file=sys.stderr))\n"
+               "from migrate.cli import main\n"
+               f"main(['scan', {str(repo)!r}, '--cache-dir', {str(cache)!r}, '--format', 'json'])")
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]
+    assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["engine", "no engine"]
+    assert runs[0].stdout == runs[1].stdout
