@@ -40,3 +40,29 @@ def test_exclude_option_reaches_the_scan(tmp_path: Path) -> None:
     assert {f["file"] for f in data["findings"]} == {"src/a.cu", "src/skip_me.cu",
                                                        "third_party/lib/v.cuh", "deps/mod/m.cu"}
     assert {"path": "sub/", "reason": "excluded", "detail": ""} in data["skipped"]
+
+
+def test_the_combined_file_rules_pick_what_the_rules_in_order_pick() -> None:
+    """frontend_for matches all FILE_RULES at once; the first rule that fits must win,
+    as trying them one by one with fnmatch does."""
+    from fnmatch import fnmatchcase
+
+    from migrate.frontends import FILE_RULES, frontend_for
+
+    def one_by_one(rel: str) -> str | None:
+        parts = rel.split("/")
+        name, folder = parts[-1], (parts[-2] if len(parts) > 1 else "")
+        for pattern, frontend in FILE_RULES:
+            if fnmatchcase(f"{folder}/{name}" if "/" in pattern else name, pattern):
+                return frontend
+        return None
+
+    repo = Path(__file__).resolve().parent.parent
+    rels = [p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()
+            and ".git" not in p.parts][:5000]
+    rels += ["requirements/dev.txt", "x/requirements/y.txt", "dev-requirements.txt",
+             ".devcontainer/devcontainer.json", "a/.devcontainer/x.json", "Dockerfile.rocm",
+             "x.Dockerfile", "environment-gpu.yml", "CMakeLists.txt", "q.CU", "ab\ncd.cu",
+             "train_config.json", "data.json", "k.cuh", "Makefile", "x.mk", "run.sh"]
+    assert [frontend_for(r) for r in rels] == [one_by_one(r) for r in rels]
+    assert frontend_for("requirements/dev.txt") == "build" and frontend_for("q.CU") is None

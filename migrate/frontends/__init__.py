@@ -10,8 +10,7 @@ import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from fnmatch import translate
 from typing import Protocol
 
 from migrate.model import Diagnostic, Use
@@ -56,13 +55,26 @@ LANGUAGE_OF: dict[str, str] = {"cuda_cpp": "cuda_cpp", "python": "python", "buil
 
 def frontend_for(rel: str) -> str | None:
     """The frontend that reads `rel` (a POSIX path), or None when none does."""
-    path = PurePosixPath(rel)
-    name = path.name
-    for pattern, frontend in FILE_RULES:
-        target = f"{path.parent.name}/{name}" if "/" in pattern else name
-        if fnmatchcase(target, pattern):
-            return frontend
-    return None
+    parts = rel.rsplit("/", 2)
+    name, folder = parts[-1], (parts[-2] if len(parts) > 1 else "")
+    # All rules as one regex per kind of target (the name; the parent folder and the
+    # name): the first rule that matches wins, as in FILE_RULES' order.
+    match = _RULES_ON_NAME.fullmatch(name)
+    nested = _RULES_ON_FOLDER.fullmatch(f"{folder}/{name}")
+    found = [m.lastindex for m in (match, nested) if m is not None and m.lastindex]
+    return _RULE_FRONTEND[min(found)] if found else None
+
+
+def _rules_regex(nested: bool) -> re.Pattern[str]:
+    """FILE_RULES as one alternation, group n+1 for rule n (a never-matching group for the
+    rules of the other kind), so `lastindex` tells which rule matched first."""
+    groups = [f"({translate(p) if ('/' in p) == nested else '(?!)'})" for p, _ in FILE_RULES]
+    return re.compile("|".join(groups))
+
+
+_RULE_FRONTEND = {n: frontend for n, (_, frontend) in enumerate(FILE_RULES, 1)}
+_RULES_ON_NAME = _rules_regex(nested=False)
+_RULES_ON_FOLDER = _rules_regex(nested=True)
 
 
 @dataclass(slots=True)
