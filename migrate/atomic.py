@@ -25,3 +25,27 @@ def write_atomically(destination: Path, pieces: Iterable[str | bytes]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
         raise
+
+
+def link_atomically(source: Path, destination: Path) -> bool:
+    """Put a hard link to `source` at `destination` (replacing it, never following a link
+    planted there); False when the file system cannot (another device, no links), so the
+    caller copies instead. A stored run's output is served this way without copying
+    gigabytes; rewriting the output in place would change the stored piece too, which
+    its digest check then refuses."""
+    folder = destination.parent if str(destination.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=folder))
+    except OSError:
+        return False
+    try:
+        os.link(source, staging / "linked")
+        os.replace(staging / "linked", destination)
+        return True
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            (staging / "linked").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            staging.rmdir()

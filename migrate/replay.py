@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate import __version__
-from migrate.atomic import write_atomically
+from migrate.atomic import link_atomically, write_atomically
 from migrate.discover import Discovery, discover
 from migrate.frontends import frontend_for
 from migrate.resources import mappings_dir
@@ -136,6 +136,16 @@ class RunEntry:
             self.outputs[name] = {"file": file, "sha256": digest.hexdigest()}
 
     def add_file(self, name: str, path: Path) -> None:
+        """Keep a written output: a hard link to it where the file system allows (no copy
+        of a large result), else a copy."""
+        file = hashlib.sha256(name.encode()).hexdigest()[:16]
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if link_atomically(path, self.folder / file):
+                self.outputs[name] = {"file": file, "sha256": digest}
+                return
         with contextlib.suppress(OSError), path.open("rb") as handle:
             self.add(name, iter(lambda: handle.read(BLOCK), b""))
 

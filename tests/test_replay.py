@@ -128,3 +128,18 @@ def test_a_replayed_scan_never_loads_the_engine(tmp_path: Path) -> None:
                            timeout=300) for _ in range(2)]
     assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["engine", "no engine"]
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_an_output_changed_in_place_is_never_served_back(tmp_path: Path) -> None:
+    """Outputs and stored pieces may share a file (hard links: no copy of a large result);
+    writing into the output then changes the piece, whose digest check refuses it."""
+    repo, cache = copy_example(tmp_path), tmp_path / "cache"
+    output = tmp_path / "result.json"
+    scan(repo, cache, "-o", str(output))
+    clean = output.read_bytes()
+    with output.open("r+b") as handle:  # in place: same file, other bytes
+        handle.write(b"{tampered")
+    scan(repo, cache, "-o", str(output))
+    assert output.read_bytes() == clean
+    scan(repo, cache, "-o", str(output))  # and served from the stored run again
+    assert output.read_bytes() == clean

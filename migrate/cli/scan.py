@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from migrate import gate
-from migrate.atomic import write_atomically
+from migrate.atomic import link_atomically, write_atomically
 from migrate.cache import default_folder
 from migrate.cli.common import emit, fail, guarded, typed_options
 from migrate.cli.options import SCAN_SETTINGS, scan_options
@@ -121,7 +121,7 @@ def _replay(entry: RunEntry, targets: list[tuple[str, str | None]], pieces: list
                     for block in blocks:
                         sys.stdout.buffer.write(block)
                     sys.stdout.flush()
-                else:
+                elif not link_atomically(files[piece], Path(destination)):
                     write_atomically(Path(destination), blocks)
             except BrokenPipeError:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
