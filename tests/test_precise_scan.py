@@ -56,6 +56,11 @@ def test_precise_finds_every_planted_use_and_no_look_alike(
     assert (19, "cuMemAlloc") in edge
     assert (42, "cudaStream_t") in edge  # through an alias chosen by the CMake define
     assert (46, "CUDA_SUCCESS") in edge  # a value of a copied CUDA enum stays CUDA's
+    assert {(56, "cudaFree"), (56, "cudaDeviceSynchronize")} <= edge
+    header = {(f["line"], f["resolved"]) for f in result["findings"]
+              if f["file"] == "include/gpu_compat.h"}
+    assert {(23, "cudaError_t"), (23, "cudaSuccess")} <= header
+    assert not [f for f in result["findings"] if f.get("via") == "macro:CHECKED"]
     assert places(fast) >= LOOK_ALIKES  # fast mode takes them for CUDA's
     # One record per place and name; the ones fast mode missed are precise mode's alone.
     keys = [(f["file"], f["line"], f["column"], f["resolved"]) for f in result["findings"]]

@@ -90,7 +90,8 @@ class Walker:
     # Places where a name the tables know refers to the project's own declaration (its
     # own `cudaFree` wrapper, `atomicAdd` on the CPU): (line, column, name).
     own: set[tuple[int, int, str]] = field(default_factory=set)
-    macros: list[tuple[int, int, str]] = field(default_factory=list)  # project macros
+    # Project macro expansions: (start, end, name, the words of its definition).
+    macros: list[tuple[int, int, str, frozenset[str]]] = field(default_factory=list)
     instances: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     fp64_rows: set[tuple[int, str]] = field(default_factory=set)
 
@@ -127,7 +128,8 @@ class Walker:
             start, end = cursor.extent.start.offset, cursor.extent.end.offset
             definition = cursor.referenced
             if definition is not None and self.cuda_name(definition) is None:
-                self.macros.append((start, end, cursor.spelling))
+                body = frozenset(t.spelling for t in definition.get_tokens())
+                self.macros.append((start, end, cursor.spelling, body))
             return
         for node in cursor.walk_preorder():
             if node.kind in (CursorKind.CALL_EXPR, CursorKind.UNEXPOSED_EXPR):
@@ -288,15 +290,19 @@ class Walker:
         macro = self.macro_at(offset)
         if macro is None:
             return  # from a CUDA macro's own body: the macro is the use
-        start, end, macro_name = macro
+        start, end, macro_name, body = macro
+        if word in body or last in body:
+            return  # written in the project macro's body: found there, where it changes
         written = self.data[start:end].decode("utf-8", "replace")
+        if re.search(rf"\b{re.escape(last)}\b", written):
+            return  # written in the macro's arguments: found where it is written
         self.add(start, end, " ".join(written.split())[:160], name, kind, context,
                  f"macro:{macro_name}")
 
-    def macro_at(self, offset: int) -> tuple[int, int, str] | None:
-        for start, end, name in self.macros:
+    def macro_at(self, offset: int) -> tuple[int, int, str, frozenset[str]] | None:
+        for start, end, name, body in self.macros:
             if start == offset or start <= offset < end:
-                return start, end, name
+                return start, end, name, body
         return None
 
     def through_aliases(self, alias: cindex.Cursor) -> str | None:
