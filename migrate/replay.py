@@ -61,6 +61,11 @@ def run_key(settings: Any, code_digest: str, found: Discovery | None = None) -> 
                 part(path.relative_to(folder).as_posix(), _file_digest(path))
     if settings.baseline is not None:
         part("baseline", _file_digest(settings.baseline))
+    if settings.mode == "precise":  # libclang and the CUDA install feed the findings too
+        from migrate.precise.request import toolchain_fingerprint
+
+        cuda = str(settings.cuda_path) if settings.cuda_path is not None else None
+        part("toolchain", toolchain_fingerprint(cuda))
     part(found.other_files, repr(sorted((s.path, s.reason, s.detail) for s in found.skipped)),
          repr(sorted((d.path, d.code, sorted(d.args.items())) for d in found.diagnostics)))
     for candidate in found.candidates:

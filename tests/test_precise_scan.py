@@ -133,3 +133,20 @@ def test_sarif_says_how_a_precise_finding_was_reached(tmp_path: Path) -> None:
                 r["properties"].get("mode")) for r in results}
     assert ("cudaMalloc", "macro:GPU", "precise") in reached
     assert ("cudaMemcpyAsync", None, "both") in reached
+
+
+def test_a_toolkit_change_is_never_served_from_the_cache(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Precise results depend on libclang and the CUDA install: both are in the run key
+    and in the per-file key."""
+    from migrate.config import load_settings
+    from migrate.precise import request
+    from migrate.replay import run_key
+
+    settings = load_settings(FIXTURE, mode="precise")
+    asked = request.PreciseRequest(repo_root=str(FIXTURE), cuda_path="")
+    before = run_key(settings, "code"), request.headers_digest([], asked)
+    assert run_key(load_settings(FIXTURE, mode="fast"), "code") != before[0]
+    monkeypatch.setattr(request, "toolchain_fingerprint", lambda cuda: "another libclang")
+    assert run_key(settings, "code") != before[0]
+    assert request.headers_digest([], asked) != before[1]

@@ -19,7 +19,7 @@ from migrate.model import Diagnostic
 from migrate.precise.defines import build_defines
 from migrate.precise.extract import PreciseRequest
 from migrate.precise.standins import prepare_standins
-from migrate.precise.toolchain import find_cuda
+from migrate.precise.toolchain import find_cuda, load_toolchain
 
 HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".hxx", ".cuh", ".inl", ".cuinl", ".inc")
 MAX_INCLUDE_DIRS = 256
@@ -74,10 +74,19 @@ def headers_digest(candidates: Iterable[Candidate], request: PreciseRequest | No
         digest.update(name.encode() + b"\0" + _bytes(root / name))
     if request.compile_commands:
         digest.update(_bytes(Path(request.compile_commands)))
-    if request.cuda_path:
-        cuda = Path(request.cuda_path)
-        digest.update(request.cuda_path.encode() + _bytes(cuda / "version.json")
-                      + _bytes(cuda / "include" / "cuda_runtime_api.h"))
+    digest.update(toolchain_fingerprint(request.cuda_path).encode())
+    return digest.hexdigest()
+
+
+def toolchain_fingerprint(cuda_path: str | None) -> str:
+    """What precise results depend on outside the repository: the libclang in use and the
+    CUDA install (its version file and runtime header), so an upgrade is never stale."""
+    toolchain = load_toolchain()
+    cuda = find_cuda(cuda_path)  # None: looked for; "" or an empty folder: none
+    digest = hashlib.sha256((toolchain.version if toolchain else "no-libclang").encode())
+    if cuda is not None:
+        digest.update(str(cuda.root).encode() + _bytes(cuda.root / "version.json")
+                      + _bytes(cuda.include / "cuda_runtime_api.h"))
     return digest.hexdigest()
 
 
