@@ -82,7 +82,24 @@ def load_settings(root: Path, **overrides: object) -> Settings:
     if isinstance(currency, str):
         values["currency"] = currency.upper()
     _check(values)
+    inside = _cache_inside(root, values)
+    if inside is not None:  # its files would change the tree a rescan compares
+        values["excludes"] = (*values.get("excludes", ()), f"/{inside}/")  # type: ignore[misc]
     return Settings(root=root, **values)  # type: ignore[arg-type]
+
+
+def _cache_inside(root: Path, values: dict[str, object]) -> str | None:
+    """The cache folder's path relative to `root` when the scan would write inside it."""
+    if values.get("use_cache") is False:
+        return None
+    from migrate.cache import default_folder
+
+    cache = values.get("cache_dir") or default_folder()
+    try:
+        relative = Path(os.path.realpath(cache)).relative_to(os.path.realpath(root))  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return relative.as_posix() if relative.parts else None
 
 
 def _check(values: dict[str, object]) -> None:

@@ -143,3 +143,16 @@ def test_an_output_changed_in_place_is_never_served_back(tmp_path: Path) -> None
     assert output.read_bytes() == clean
     scan(repo, cache, "-o", str(output))  # and served from the stored run again
     assert output.read_bytes() == clean
+
+
+def test_a_cache_inside_the_scanned_tree_is_left_out_of_it(tmp_path: Path) -> None:
+    """Its entries would change the tree every run: excluded, so the second scan replays."""
+    repo = copy_example(tmp_path)
+    first = run_cli("scan", str(repo), "--jobs", "1", "--cache-dir", str(repo / ".cache"),
+                    "--format", "json", fresh=True)
+    second = run_cli("scan", str(repo), "--jobs", "1", "--cache-dir", str(repo / ".cache"),
+                     "--format", "json", fresh=True)
+    assert first == second
+    assert {"path": ".cache/", "reason": "excluded", "detail": ""} in json.loads(
+        first[1])["skipped"]
+    assert len(manifests(repo / ".cache")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -99,9 +100,12 @@ def _replay_entry(settings: Settings) -> tuple[RunEntry | None, Discovery | None
     discovery the key was computed from; (None, None) without a cache."""
     if not settings.use_cache or not settings.root.is_dir():
         return None, None
+    folder = settings.cache_dir or default_folder()
+    with contextlib.suppress(OSError):  # before the walk: a cache inside the tree is seen
+        folder.mkdir(parents=True, exist_ok=True)  # the same by this run and the next
     found = discover(settings.root, frontend_for, settings.excludes, settings.max_file_size)
     key = run_key(settings, code_digest(), found)
-    return RunEntry.open(settings.cache_dir or default_folder(), key), found
+    return RunEntry.open(folder, key), found
 
 
 def _replay(entry: RunEntry, targets: list[tuple[str, str | None]], pieces: list[str],
