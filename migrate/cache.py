@@ -24,15 +24,16 @@ from platformdirs import user_cache_dir
 
 from migrate.atomic import write_atomically
 from migrate.model import (
+    USE_FIELDS,
     Diagnostic,
     FileChange,
     FileRecord,
     FileResult,
-    Finding,
     MappingEntry,
     Skipped,
     Suppression,
-    Use,
+    findings_from_rows,
+    use_row,
 )
 
 FORMAT = 2  # 2: mapping rows once per file, findings as rows
@@ -94,15 +95,6 @@ def _fields(record: Any) -> dict[str, Any]:
     return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
 
 
-USE_FIELDS = [f.name for f in dataclasses.fields(Use)]
-_SHARED: dict[MappingEntry, MappingEntry] = {}
-
-
-def shared_entry(entry: MappingEntry) -> MappingEntry:
-    """One object per distinct mapping row in this process: cached files then share their
-    rows, in memory and in what a worker sends (a row carries long notes)."""
-    return _SHARED.setdefault(entry, entry)
-
 _ALTERNATIVES = USE_FIELDS.index("alternatives")
 
 
@@ -117,13 +109,13 @@ def _result_data(result: FileResult) -> dict[str, Any]:
         if index is None:
             index = entries[id(f.entry)] = len(entry_data)
             entry_data.append(_fields(f.entry))
-        findings.append([[_plain(getattr(f.use, name)) for name in USE_FIELDS], index,
+        findings.append([list(use_row(f.use)), index,
                          f.rule, f.fingerprint, f.vendored, f.matched_by, f.other_vendor,
                          None if f.suppression is None else _fields(f.suppression)])
     return {
         "record": None if record is None else _fields(record) | {
             "change": _fields(record.change)},
-        "use_fields": USE_FIELDS,
+        "use_fields": list(USE_FIELDS),
         "entries": entry_data,
         "findings": findings,
         "diagnostics": [_fields(d) for d in result.diagnostics],
@@ -138,24 +130,21 @@ def _result_from(data: dict[str, Any]) -> FileResult:
         raw = dict(data["record"])
         change = raw.pop("change")
         record = FileRecord(**raw, change=FileChange(**change))
-    if data["use_fields"] != USE_FIELDS:
+    if data["use_fields"] != list(USE_FIELDS):
         raise ValueError("another Use layout")
-    entries = [shared_entry(MappingEntry(**entry | {"languages": frozenset(entry["languages"])}))
+    entries = [MappingEntry(**entry | {"languages": frozenset(entry["languages"])})
                for entry in data["entries"]]
-    findings = []
-    texts: dict[str, str] = {}  # one object per distinct text of the file, as a scan gives
+    rows = []
     for values, index, rule, fingerprint, vendored, matched_by, other, suppression \
             in data["findings"]:
-        values = [texts.setdefault(v, v) if type(v) is str else v for v in values]
         values[_ALTERNATIVES] = tuple(values[_ALTERNATIVES])
-        finding = Finding(
-            Use(*values), entries[index], rule, fingerprint, vendored, matched_by,
-            None if suppression is None else Suppression(
-                suppression["line"], tuple(suppression["rules"]), suppression["reason"]))
-        finding.other_vendor = other
-        findings.append(finding)
+        rows.append((values, entries[index], rule, fingerprint, vendored, matched_by,
+                     None if suppression is None else Suppression(
+                         suppression["line"], tuple(suppression["rules"]),
+                         suppression["reason"]), other))
+    findings = findings_from_rows(rows)
     skipped = data["skipped"]
-    return FileResult(record, tuple(findings),
+    return FileResult(record, findings,
                       tuple(Diagnostic(**d) for d in data["diagnostics"]),
                       None if skipped is None else Skipped(**skipped),
                       frozenset(data["defined_names"]))

@@ -368,38 +368,47 @@ class FileResult:
         """Sent from a worker as rows of plain values: pickling dataclasses field by field
         cost more than scanning on a repository with 200,000 findings. Only fields the
         worker sets travel (prices and baseline states are set after the merge)."""
-        rows = tuple((_use_row(f.use), f.entry, f.rule, f.fingerprint, f.vendored,
+        rows = tuple((use_row(f.use), f.entry, f.rule, f.fingerprint, f.vendored,
                       f.matched_by, f.suppression, f.other_vendor) for f in self.findings)
         return (_file_result_from_rows,
                 (self.record, rows, self.diagnostics, self.skipped, self.defined_names))
 
 
-_use_row = operator.attrgetter(*(f.name for f in fields(Use)))
+USE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Use))
+use_row = operator.attrgetter(*USE_FIELDS)  # a Use's field values, in field order
 _SHARED_ENTRIES: dict[MappingEntry, MappingEntry] = {}
 
 
-def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...], ...],
-                           diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
-                           defined_names: frozenset[str]) -> FileResult:
+def findings_from_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[Finding, ...]:
+    """Findings from rows of (use_row values, entry, rule, fingerprint, vendored,
+    matched_by, suppression, other_vendor), as a worker sends them or the cache keeps them.
+    Names recur across files and mapping rows across findings: one object each, not one
+    per finding, whichever way the rows came."""
     findings = []
     shared: dict[int, MappingEntry] = {}  # id -> the process-wide object: hashed once
+    lines: dict[str, str] = {}
     for use, entry, rule, fingerprint, vendored, matched_by, suppression, other in rows:
         entry = shared.get(id(entry)) or shared.setdefault(
-            id(entry), _SHARED_ENTRIES.setdefault(entry, entry))  # one per mapping row
-        # Names recur across files: one string each, not one per finding.
+            id(entry), _SHARED_ENTRIES.setdefault(entry, entry))
         file, line, column, end_line, end_column, symbol, resolved, kind, language, \
             source_line, alternatives, exact_only, vendor_branch, vendor_side, function, \
             via, mode = use
         finding = Finding(Use(intern(file), line, column, end_line, end_column,
                               intern(symbol), intern(resolved), intern(kind),
-                              intern(language), source_line, alternatives, exact_only,
-                              vendor_branch, vendor_side, intern(function), intern(via),
-                              intern(mode)),
+                              intern(language), lines.setdefault(source_line, source_line),
+                              alternatives, exact_only, vendor_branch, vendor_side,
+                              intern(function), intern(via), intern(mode)),
                           entry, intern(rule), fingerprint, vendored, intern(matched_by),
                           suppression)
         finding.other_vendor = other
         findings.append(finding)
-    return FileResult(record, tuple(findings), diagnostics, skipped, defined_names)
+    return tuple(findings)
+
+
+def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...], ...],
+                           diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
+                           defined_names: frozenset[str]) -> FileResult:
+    return FileResult(record, findings_from_rows(rows), diagnostics, skipped, defined_names)
 
 
 @dataclass(frozen=True, slots=True)

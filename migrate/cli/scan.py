@@ -7,7 +7,7 @@ import io
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,15 +71,9 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
         finally:
             progress.close()
     for name, destination in targets:
-        with guarded(f"writing the {name} output", debug):
-            try:
-                _write(result, name, destination, settings.lang, console, entry)
-            except BrokenPipeError:  # `supa-migrate scan . --format json | head`: reader left
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                entry = None  # an output that was not written whole is not kept
-            except OSError as exc:
-                fail(f"cannot write {safe_text(destination or 'the standard output')}: "
-                     f"{exc.strerror or exc}", EXIT_USAGE)
+        if not _output(name, destination, debug, lambda: _write(
+                result, name, destination, settings.lang, console, entry)):  # noqa: B023
+            entry = None  # an output that was not written whole is not kept
     if outputs:  # files written: the terminal still gets its summary
         with guarded("writing the summary", debug):
             data = _summary(result, settings.lang, console)
@@ -93,6 +87,37 @@ def scan(path: Path, fmt: str | None, outputs: tuple[str, ...], debug: bool,
         with guarded("keeping the run in the cache", debug):
             _keep(entry, settings, found, message)
     sys.exit(EXIT_FINDINGS if message else EXIT_OK)
+
+
+def _output(name: str, destination: str | None, debug: bool, write: Callable[[], None]
+            ) -> bool:
+    """Run `write` for one output, telling the user what went wrong; False when the
+    reader of the standard output left (`supa-migrate scan . --format json | head`)."""
+    with guarded(f"writing the {name} output", debug):
+        try:
+            write()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return False
+        except OSError as exc:
+            fail(f"cannot write {safe_text(destination or 'the standard output')}: "
+                 f"{exc.strerror or exc}", EXIT_USAGE)
+    return True
+
+
+def _serve(stored: Path, destination: str | None) -> None:
+    """A stored output, to the standard output or linked (else copied) into place."""
+    if destination is not None and link_atomically(stored, Path(destination)):
+        return
+    with open(stored, "rb") as handle:
+        blocks = iter(lambda: handle.read(BLOCK), b"")
+        if destination is not None:
+            write_atomically(Path(destination), blocks)
+            return
+        sys.stdout.flush()
+        for block in blocks:
+            sys.stdout.buffer.write(block)
+        sys.stdout.flush()
 
 
 def _replay_entry(settings: Settings) -> tuple[RunEntry | None, Discovery | None]:
@@ -117,21 +142,9 @@ def _replay(entry: RunEntry, targets: list[tuple[str, str | None]], pieces: list
     if any(path is None for path in files.values()):
         return None
     for (name, destination), piece in zip(targets, pieces, strict=False):
-        with guarded(f"writing the {name} output", debug), open(files[piece], "rb") as stored:
-            blocks = iter(lambda: stored.read(BLOCK), b"")
-            try:
-                if destination is None:
-                    sys.stdout.flush()
-                    for block in blocks:
-                        sys.stdout.buffer.write(block)
-                    sys.stdout.flush()
-                elif not link_atomically(files[piece], Path(destination)):
-                    write_atomically(Path(destination), blocks)
-            except BrokenPipeError:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except OSError as exc:
-                fail(f"cannot write {safe_text(destination or 'the standard output')}: "
-                     f"{exc.strerror or exc}", EXIT_USAGE)
+        stored = files[piece]
+        assert stored is not None
+        _output(name, destination, debug, lambda: _serve(stored, destination))  # noqa: B023
     if len(pieces) > len(targets) + 1:  # the summary after written files
         emit(Path(files[pieces[len(targets)]]).read_text(encoding="utf-8"))
     gate = Path(files["gate"]).read_text(encoding="utf-8")
