@@ -249,15 +249,21 @@ def _call_of(argument: tree_sitter.Node) -> tree_sitter.Node | None:
         else None
 
 
+def _past_wrappers(node: tree_sitter.Node) -> tuple[tree_sitter.Node, tree_sitter.Node | None]:
+    """`node` or the `a if c else b` / parentheses around it, and what holds that."""
+    parent = node.parent
+    while parent is not None and parent.type in ("conditional_expression",
+                                                 "parenthesized_expression"):
+        node, parent = parent, parent.parent
+    return node, parent
+
+
 def _in_position(node: tree_sitter.Node, word: str, keywords: frozenset[str],
                  calls: frozenset[str]) -> bool:
     """Whether a string literal stands where a `word` (device, backend) is expected: a
     keyword argument named so, an argument of a call that takes one, a comparison, or an
     assignment or default to a name containing the word."""
-    parent = node.parent
-    while parent is not None and parent.type in ("conditional_expression",
-                                                 "parenthesized_expression"):
-        node, parent = parent, parent.parent
+    node, parent = _past_wrappers(node)
     if parent is None:
         return False
     if parent.type == "keyword_argument":
@@ -581,11 +587,7 @@ class _PythonScan:
     def device_key(self, node: tree_sitter.Node) -> str | None:
         """`device:cuda` for a device string where torch takes a device,
         `device-check:cuda` for one compared with a device, else None."""
-        inner = node
-        parent = node.parent
-        while parent is not None and parent.type in ("conditional_expression",
-                                                     "parenthesized_expression"):
-            inner, parent = parent, parent.parent
+        inner, parent = _past_wrappers(node)
         if parent is None:
             return None
         if parent.type == "comparison_operator":
