@@ -8,6 +8,7 @@ result independent of the number of jobs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -28,11 +29,12 @@ from migrate.errors import UserError
 from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import Estimate, FileResult, Finding, ScanResult
+from migrate.model import FileResult, Finding, ScanResult
 from migrate.paths import compare, status_on
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
-from migrate.score import day_rate, score
+from migrate.score import PathAsked, day_rate, score_paths
+from migrate.store import FindingStore, pack
 from migrate.vendor_files import load_vendor_files
 from migrate.worker import WorkerState, repredict, scan_file
 
@@ -56,7 +58,19 @@ def _init_worker(state: WorkerState) -> None:
 
 def _scan_in_worker(candidate: Candidate) -> FileResult:
     assert _STATE is not None
-    return scan_file(candidate, _STATE)
+    result = scan_file(candidate, _STATE)
+    if not result.findings:
+        return result
+    return dataclasses.replace(result, findings=(), block=pack(result.findings),
+                               block_count=len(result.findings),
+                               screen=_screen(result.findings))
+
+
+def _screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
+    """What the whole-scan filters (`_repository_own`, `_own_import`) look at, of the
+    findings they may drop."""
+    return tuple((f.matched_by == "family", f.use.kind, f.use.resolved) for f in findings
+                 if f.matched_by == "family" or f.use.kind == "import")
 
 
 def scan(settings: Settings, progress: Progress | None = None,
@@ -103,11 +117,13 @@ def scan(settings: Settings, progress: Progress | None = None,
     )
     total = len(found.candidates)
     defined: set[str] = set()
+    store = FindingStore()
+    screens: dict[str, tuple[tuple[bool, str, str], ...]] = {}
     # More processes than cores or files only costs memory and start-up time.
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
     try:
         for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result)
+            _merge(result, file_result, store, screens)
             defined.update(file_result.defined_names)
             if done % FREEZE_EVERY == 0:  # see gc.freeze() below
                 gc.freeze()
@@ -119,36 +135,70 @@ def scan(settings: Settings, progress: Progress | None = None,
     # The merged results live until the process ends: the cyclic collector need not walk
     # them again at every allocation burst of pricing and rendering (a third of the time).
     gc.freeze()
-    own_headers = {c.rel.rsplit("/", 1)[-1] for c in found.candidates}
-    own_packages = own_python_packages(c.rel for c in found.candidates)
-    kept = [f for f in result.findings
-            if not _repository_own(f, defined, own_headers) and not _own_import(f, own_packages)]
-    if len(kept) != len(result.findings):
-        _predict_again(result, kept, found.candidates, state)
-    result.findings = kept
+    store.seal()
+    result.findings = store
+    _drop_own(result, store, screens, defined, found.candidates, state)
     _sort(result)
     if known is not None and settings.baseline is not None:
-        baseline.mark(result.findings, known)
+        for index, findings in store.per_file():
+            baseline.mark(findings, known)
+            store.save(index, findings)
         result.baseline = settings.baseline.name
     _price(result, settings, effort_model, currency)
     return result
 
 
+def _drop_own(result: ScanResult, store: FindingStore,
+              screens: dict[str, tuple[tuple[bool, str, str], ...]], defined: set[str],
+              candidates: list[Candidate], state: WorkerState) -> None:
+    """Drops the findings the whole scan shows to be the repository's own names, headers
+    and packages, and predicts those files' lines again."""
+    own_headers = {c.rel.rsplit("/", 1)[-1] for c in candidates}
+    own_packages = own_python_packages(c.rel for c in candidates)
+
+    def own(family: bool, kind: str, resolved: str) -> bool:
+        if kind == "import" and resolved.split(".")[0] in own_packages:
+            return True
+        if not family:
+            return False
+        if kind == "include":
+            return resolved.rsplit("/", 1)[-1] in own_headers
+        return resolved in defined
+
+    touched = {file for file, screen in screens.items() if any(own(*s) for s in screen)}
+    if not touched:
+        return
+    by_rel = {c.rel: c for c in candidates}
+    kept_of: dict[str, list[Finding]] = {}
+    for index, file in enumerate(store.files()):
+        if file in touched:
+            kept = [f for f in store.block(index)
+                    if not own(f.matched_by == "family", f.use.kind, f.use.resolved)]
+            store.replace(index, kept)
+            kept_of[file] = kept
+    result.files = [repredict(by_rel[r.path], r, kept_of.get(r.path, []), state)
+                    if r.path in touched and r.path in by_rel else r for r in result.files]
+
+
 def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
            currency: str) -> None:
-    """The estimate of each path asked for; findings carry the prices of the path in force."""
-    def priced(path: str, set_prices: bool) -> Estimate:
-        return score(result.findings, effort_model, files=result.files,
-                     include_vendored=settings.include_vendored,
-                     rate=settings.rate, currency=currency,
-                     hours_per_day=settings.hours_per_day, path=path,
-                     status_of=lambda f: status_on(f.entry, path), set_prices=set_prices)
-
+    """The estimate of each path asked for, in one sweep over the findings; findings carry
+    the prices of the path in force."""
     in_force = "suda" if settings.path == "suda" else "native"
-    result.estimates[in_force] = priced(in_force, True)
+    paths = [in_force] + (["suda"] if settings.path == "both" else [])
+    estimates = score_paths(
+        result.findings, effort_model,
+        [PathAsked(path, functools.partial(_status_on_path, path=path), path == in_force)
+         for path in paths],
+        files=result.files, include_vendored=settings.include_vendored, rate=settings.rate,
+        currency=currency, hours_per_day=settings.hours_per_day)
+    result.estimates = dict(zip(paths, estimates, strict=True))
     if settings.path == "both":
-        result.estimates["suda"] = priced("suda", False)
         result.comparison = compare(result.estimates["native"], result.estimates["suda"])
+
+
+def _status_on_path(finding: Finding, path: str) -> str:
+    return status_on(finding.entry, path)
 
 
 def _cache_context(*parts: object) -> str:
@@ -200,33 +250,6 @@ def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator
     pool.join()
 
 
-def _repository_own(finding: Finding, defined: set[str], own_headers: set[str]) -> bool:
-    """A name matched only by its CUDA shape, that the repository itself defines or ships.
-
-    `cuWelfordOnlineSum` defined in one .cu file and called in another is the
-    project's own function; `#include "cuda_utils.h"` is its own header.
-    """
-    if finding.matched_by != "family":
-        return False
-    if finding.use.kind == "include":
-        return finding.use.resolved.rsplit("/", 1)[-1] in own_headers
-    return finding.use.resolved in defined
-
-
-def _predict_again(result: ScanResult, kept: list[Finding], candidates: list[Candidate],
-                   state: WorkerState) -> None:
-    """Lines to change of the files that lost findings to the repository's own names."""
-    kept_ids = {id(f) for f in kept}
-    touched = {f.use.file for f in result.findings if id(f) not in kept_ids}
-    by_rel = {c.rel: c for c in candidates}
-    by_file: dict[str, list[Finding]] = {}
-    for finding in kept:
-        if finding.use.file in touched:
-            by_file.setdefault(finding.use.file, []).append(finding)
-    result.files = [repredict(by_rel[r.path], r, by_file.get(r.path, []), state)
-                    if r.path in touched and r.path in by_rel else r for r in result.files]
-
-
 def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
     """Top-level Python packages and modules the repository ships itself.
 
@@ -250,23 +273,27 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
                           or f"{n}.py" in present or f"src/{n}.py" in present))
 
 
-def _own_import(finding: Finding, own_packages: frozenset[str]) -> bool:
-    use = finding.use
-    return use.kind == "import" and use.resolved.split(".")[0] in own_packages
-
-
-def _merge(result: ScanResult, file_result: FileResult) -> None:
+def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
+           screens: dict[str, tuple[tuple[bool, str, str], ...]]) -> None:
     if file_result.skipped is not None:
         result.skipped.append(file_result.skipped)
-    if file_result.record is not None:
-        result.files.append(file_result.record)
-    result.findings.extend(file_result.findings)
+    record = file_result.record
+    if record is not None:
+        result.files.append(record)
+        if file_result.block:
+            store.add_block(record.path, file_result.block, file_result.block_count)
+            screen = file_result.screen
+        else:
+            store.add(record.path, file_result.findings)
+            screen = _screen(file_result.findings)
+        if screen:
+            screens[record.path] = screen
     result.diagnostics.extend(file_result.diagnostics)
 
 
 def _sort(result: ScanResult) -> None:
+    """The findings are in order already (the store keeps them so)."""
     result.files.sort(key=lambda f: f.path)
-    result.findings.sort(key=lambda f: f.sort_key())
     result.skipped.sort(key=lambda s: (s.path, s.reason))
     result.diagnostics.sort(key=lambda d: (d.path, d.line, d.code, sorted(d.args.items())))
 

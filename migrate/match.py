@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 
@@ -24,7 +23,7 @@ def match_use(use: Use, mappings: MappingSet, vendored: bool, path: str = "nativ
         return None
     key, entry, matched_by = hit
     if key != use.resolved:
-        use = dataclasses.replace(use, resolved=key, alternatives=())
+        use = use._replace(resolved=key, alternatives=())
     entry = entry_on(entry, path)
     return Finding(
         use=use, entry=entry, rule=mappings.rule_id(entry.category, entry.status),

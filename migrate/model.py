@@ -10,10 +10,9 @@ shapes, so a result written by one run is read back as records by another
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -89,9 +88,12 @@ class Category:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
-    """One CUDA-related place in a file, as a frontend saw it (syntax only)."""
+class Use(NamedTuple):
+    """One CUDA-related place in a file, as a frontend saw it (syntax only).
+
+    A named tuple, not a dataclass: frontends make one per CUDA-looking name and a large
+    result rebuilds millions from rows; a frozen dataclass took ten times as long to make.
+    """
 
     file: str
     line: int
@@ -363,6 +365,13 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     skipped: Skipped | None = None
     defined_names: frozenset[str] = frozenset()
+    # The findings packed by the worker (migrate/store.py `pack`) instead of `findings`:
+    # the main process files the bytes away without building objects.
+    block: bytes = b""
+    block_count: int = 0
+    # (matched by family, kind, resolved) of the findings the whole scan may still show
+    # to be the repository's own (its names, headers, packages).
+    screen: tuple[tuple[bool, str, str], ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent from a worker as rows of plain values: pickling dataclasses field by field
@@ -371,12 +380,22 @@ class FileResult:
         rows = tuple((use_row(f.use), f.entry, f.rule, f.fingerprint, f.vendored,
                       f.matched_by, f.suppression, f.other_vendor) for f in self.findings)
         return (_file_result_from_rows,
-                (self.record, rows, self.diagnostics, self.skipped, self.defined_names))
+                (self.record, rows, self.diagnostics, self.skipped, self.defined_names,
+                 self.block, self.block_count, self.screen))
 
 
-USE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Use))
-use_row = operator.attrgetter(*USE_FIELDS)  # a Use's field values, in field order
+USE_FIELDS: tuple[str, ...] = Use._fields
+
+
+def use_row(use: Use) -> tuple[Any, ...]:
+    """A Use's field values, in field order (a Use is that tuple already)."""
+    return use
 _SHARED_ENTRIES: dict[MappingEntry, MappingEntry] = {}
+
+
+def shared_entry(entry: MappingEntry) -> MappingEntry:
+    """The process-wide object equal to `entry`: renderers cache per mapping row by id."""
+    return _SHARED_ENTRIES.setdefault(entry, entry)
 
 
 def findings_from_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[Finding, ...]:
@@ -407,8 +426,11 @@ def findings_from_rows(rows: Iterable[tuple[Any, ...]]) -> tuple[Finding, ...]:
 
 def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...], ...],
                            diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
-                           defined_names: frozenset[str]) -> FileResult:
-    return FileResult(record, findings_from_rows(rows), diagnostics, skipped, defined_names)
+                           defined_names: frozenset[str], block: bytes = b"",
+                           block_count: int = 0,
+                           screen: tuple[tuple[bool, str, str], ...] = ()) -> FileResult:
+    return FileResult(record, findings_from_rows(rows), diagnostics, skipped, defined_names,
+                      block, block_count, screen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,7 +655,8 @@ class ScanResult:
     mappings_version: str
     root: str
     files: list[FileRecord] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    # A list, or a FindingStore (migrate/store.py) that reads like one.
+    findings: Sequence[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     other_files: int = 0

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from migrate.errors import UserError
 from migrate.mappings.effort import EffortModel, Rule
@@ -58,161 +58,248 @@ class ScoreError(UserError):
 
 @dataclass(slots=True)
 class _Group:
+    """One priced unit: its rule, how many findings share it and in which files."""
+
     rule: Rule
-    members: list[int]
     key: GroupKey
+    count: int = 0
+    hardest: int = 0  # rank in STATUSES of its hardest member's status
+    files: set[str] = field(default_factory=set)
     hours: Hours = ZERO
+    share: Hours = ZERO  # of each member outside a vendor branch
+    in_branch: Hours = ZERO  # of each member inside one
 
 
-def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord] | None = None,
-          include_vendored: bool = False, rate: float | None = None, currency: str = "USD",
-          hours_per_day: float | None = None, path: str = "native",
-          status_of: StatusOf = _status_in_force, set_prices: bool = True) -> Estimate:
-    """Price `findings` (sorted as in the result) and the predicted lines of `files` on
-    `path`, whose status of a finding is `status_of(finding)`. With `set_prices`, each
-    finding's `price` and `unit` are filled in place. Raises ScoreError for a currency
-    without a rate."""
-    files = files or []
-    statuses = [status_of(f) for f in findings]
-    vendored_paths = {r.path for r in files if r.vendored} | \
-        {f.use.file for f in findings if f.vendored}
+@dataclass(slots=True)
+class _Tally:
+    """How many of a group's findings are in some scope, and their hours (summed finding
+    by finding, in the findings' order)."""
 
-    def counted(file: str) -> bool:
-        return include_vendored or file not in vendored_paths
+    count: int = 0
+    hours: float = 0.0
 
-    families = find_families([r for r in files if not r.other_vendor], model, path)
-    silent = {m for family in families for m in family.members if m != family.representative}
-    silent |= {r.path for r in files if r.other_vendor}  # another vendor's: no CUDA work
-    family_of = {m: family.id for family in families for m in family.members}
 
-    # Lines: per file, priced at the category rates plus a review.
-    file_lines: dict[str, dict[str, int]] = {}
-    file_line_hours: dict[str, Hours] = {}
-    for record in files:
-        lines = {c: n for c, n in record.change.lines.get(path, {}).items() if n}
-        file_lines[record.path] = lines
-        if record.path in silent or not lines:
-            file_line_hours[record.path] = ZERO
-            continue
-        near_vendor = record.change.beside_vendor.get(path, {})
-        hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
-                                                + near_vendor.get(c, 0)
-                                                * model.vendor_branch_factor)
-                     for c, n in sorted(lines.items())), ZERO)
-        # A file whose only lines are priced elsewhere (an environment variable, decided
-        # once for the project) needs no build-and-test pass of its own.
-        file_line_hours[record.path] = hours + model.review if hours.high > 0 else hours
+def _per_file(findings: Iterable[Finding]) -> Iterator[tuple[int | None, list[Finding]]]:
+    """(block index or None, one file's findings): a FindingStore's blocks, or a list
+    grouped by file in the order files first appear."""
+    per_file = getattr(findings, "per_file", None)
+    if per_file is not None:
+        yield from ((index, found) for index, found in per_file() if found)
+        return
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.use.file, []).append(finding)
+    for found in by_file.values():
+        yield None, found
 
-    # Per-finding line shares: one Hours per (category, findings on the line, branch).
-    line_share = [ZERO] * len(findings)
-    line_category = _line_categories(findings, statuses, model)
-    on_line: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for i, finding in enumerate(findings):
-        if line_category[i] and finding.use.file not in silent:
-            on_line[(finding.use.file, finding.use.line)].append(i)
-    rank = {category: n for n, category in enumerate(model.lines.order)}
-    shares: dict[tuple[str, int, bool], Hours] = {}
-    for members in on_line.values():
-        category = line_category[members[0]] if len(members) == 1 else \
-            min((line_category[i] for i in members), key=rank.__getitem__)
-        for i in members:
-            branch = findings[i].use.vendor_branch
-            share = shares.get((category, len(members), branch))
-            if share is None:
-                share = model.line_rates[category].scaled(1 / len(members))
-                if branch:
-                    share = share.scaled(model.vendor_branch_factor)
-                shares[(category, len(members), branch)] = share
-            line_share[i] = share
 
-    # Units: the per-unit items.
-    key_of: list[GroupKey | None] = [None] * len(findings)
-    groups: dict[GroupKey, _Group] = {}
-    for i, finding in enumerate(findings):
-        if statuses[i] == "native" or finding.other_vendor or finding.use.indirect or \
-                finding.use.file in silent:
-            continue
-        use, entry = finding.use, finding.entry
-        rule = model.rule_for(entry.category, use.resolved, use.kind, statuses[i])
-        if rule is None:
-            continue
-        key = (rule.name, _unit_key(rule.unit, finding, model, counted))
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = _Group(rule, [], key)
-        key_of[i] = group.key  # one key object per unit, not one per finding
-        group.members.append(i)
-    unit_share = [ZERO] * len(findings)
-    status_rank = {status: n for n, status in enumerate(STATUSES)}
-    for group in groups.values():
-        hardest = max((statuses[i] for i in group.members), key=status_rank.__getitem__)
-        group.hours = group.rule.hours_for(hardest)
-        share = group.hours.scaled(1 / len(group.members))
-        in_branch = share.scaled(model.vendor_branch_factor)
-        for i in group.members:
-            scaled = in_branch if findings[i].use.vendor_branch else share
-            unit_share[i] = scaled
+def score(findings: Iterable[Finding], model: EffortModel, *,
+          files: list[FileRecord] | None = None, include_vendored: bool = False,
+          rate: float | None = None, currency: str = "USD", hours_per_day: float | None = None,
+          path: str = "native", status_of: StatusOf = _status_in_force,
+          set_prices: bool = True) -> Estimate:
+    """Price `findings` (a list sorted as in the result, or a FindingStore) and the
+    predicted lines of `files` on `path`, whose status of a finding is
+    `status_of(finding)`. With `set_prices`, each finding's `price` and `unit` are filled
+    (in place; a store keeps them). Raises ScoreError for a currency without a rate."""
+    return score_paths(findings, model, [PathAsked(path, status_of, set_prices)],
+                       files=files, include_vendored=include_vendored, rate=rate,
+                       currency=currency, hours_per_day=hours_per_day)[0]
 
-    # Per file: lines and the unit shares of its findings.
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for i, finding in enumerate(findings):
-        by_file[finding.use.file].append(i)
-    groups_of_file: dict[str, set[GroupKey]] = defaultdict(set)
-    for key, group in groups.items():
-        for i in group.members:
-            groups_of_file[findings[i].use.file].add(key)
-    file_efforts: dict[str, Effort] = {}
-    for file in sorted(set(file_lines) | set(by_file)):
-        indices = by_file.get(file, [])
-        hours = file_line_hours.get(file, ZERO) + Hours.total(unit_share[i] for i in indices)
-        reasons = _reasons(file_lines.get(file, {}) if file not in silent else {},
-                           model, {k: groups[k] for k in sorted(groups_of_file.get(file, ()))},
-                           unit_share, set(indices), None)
-        file_efforts[file] = Effort(hours, grade(hours.expected, model, "file"), reasons,
-                                    dict(sorted(file_lines.get(file, {}).items())),
-                                    family_of.get(file, ""))
 
-    # The project: own code (plus vendored on request), fixed items once.
-    own_files = [f for f in file_efforts if counted(f)]
-    own_set = set(own_files)
-    apart_files = [f for f in file_efforts if not counted(f)]
-    own_groups = {k: g for k, g in groups.items()
-                  if any(counted(findings[i].use.file) for i in g.members)}
-    change = sum((file_efforts[f].hours for f in own_files), ZERO)
-    apart = sum((file_efforts[f].hours for f in apart_files), ZERO)
-    priced_lines: dict[str, int] = defaultdict(int)
-    line_files: dict[str, set[str]] = defaultdict(set)
-    for file in own_files:
-        if file in silent:
-            continue
-        for category, n in file_lines.get(file, {}).items():
-            priced_lines[category] += n
-            line_files[category].add(file)
-    any_work = any(file_lines.get(f) for f in own_files) or any(
-        counted(f.use.file) and not f.other_vendor for f in findings)
-    fixed = dict(model.fixed) if any_work else {}
-    total_hours = change + sum(fixed.values(), ZERO)
-    total = Effort(total_hours, grade(change.expected, model, "repository"),
-                   _reasons(dict(priced_lines), model, own_groups, unit_share,
-                            {i for i, f in enumerate(findings) if f.use.file in own_set},
-                            line_files), dict(sorted(priced_lines.items())))
-    vendored = Effort(apart, grade(apart.expected, model, "repository"), ())
+@dataclass(frozen=True, slots=True)
+class PathAsked:
+    """One port path to price: how a finding's status reads on it, and whether the
+    findings carry its prices (one path at most)."""
 
+    path: str
+    status_of: StatusOf = _status_in_force
+    set_prices: bool = False
+
+
+def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[PathAsked], *,
+                files: list[FileRecord] | None = None, include_vendored: bool = False,
+                rate: float | None = None, currency: str = "USD",
+                hours_per_day: float | None = None) -> list[Estimate]:
+    """The estimate of each path `asked`, in two passes over the findings a file at a
+    time, whatever the number of paths: the first forms the priced units, the second
+    shares them out (a store reads its findings from disk on each pass)."""
+    if sum(a.set_prices for a in asked) > 1:
+        raise ValueError("findings carry the prices of one path")
     hours_per_day = hours_per_day or model.hours_per_day
     rate = day_rate(model, currency, rate)
-    day = rate / hours_per_day
-    cost = Cost(currency, rate, total_hours.low * day, total_hours.expected * day,
-                total_hours.high * day)
-    by_category = _by_category(priced_lines, model, own_groups, line_files)
-    own_findings = [i for i, f in enumerate(findings)
-                    if counted(f.use.file) and not f.other_vendor]
-    portable = [statuses[i] in ("native", "rename") for i in own_findings]
-    uncertain = sum(line_share[i].expected + unit_share[i].expected for i in own_findings
-                    if findings[i].entry.confidence in UNCERTAIN)
-    if set_prices:  # one PricedUnit per unit and one price per sum, shared by findings
-        units: dict[object, PricedUnit] = {}
-        prices: dict[tuple[int, int], Hours] = {}
-        for i, finding in enumerate(findings):
+    pricers = [_Pricer(model, files or [], a, include_vendored) for a in asked]
+    for _, found in _per_file(findings):
+        for pricer in pricers:
+            pricer.first(found)
+    for pricer in pricers:
+        pricer.settle()
+    setting = any(a.set_prices for a in asked)
+    for index, found in _per_file(findings):
+        for pricer in pricers:
+            pricer.second(found)
+        if setting and index is not None:
+            findings.save(index, found)  # type: ignore[attr-defined]
+    return [pricer.estimate(rate, currency, hours_per_day) for pricer in pricers]
+
+
+class _Pricer:
+    """The estimate of one path, built a file at a time."""
+
+    def __init__(self, model: EffortModel, files: list[FileRecord], asked: PathAsked,
+                 include_vendored: bool) -> None:
+        self.model, self.files, self.include_vendored = model, files, include_vendored
+        self.path, self.status_of, self.set_prices = asked.path, asked.status_of, \
+            asked.set_prices
+        path = self.path
+        self.families = find_families([r for r in files if not r.other_vendor], model, path)
+        silent = {m for family in self.families for m in family.members
+                  if m != family.representative}
+        silent |= {r.path for r in files if r.other_vendor}  # another vendor's: no CUDA work
+        self.silent = silent
+        self.family_of = {m: family.id for family in self.families for m in family.members}
+        self.status_rank = {status: n for n, status in enumerate(STATUSES)}
+
+        # Lines: per file, priced at the category rates plus a review.
+        self.file_lines: dict[str, dict[str, int]] = {}
+        self.file_line_hours: dict[str, Hours] = {}
+        for record in files:
+            lines = {c: n for c, n in record.change.lines.get(path, {}).items() if n}
+            self.file_lines[record.path] = lines
+            if record.path in silent or not lines:
+                self.file_line_hours[record.path] = ZERO
+                continue
+            near_vendor = record.change.beside_vendor.get(path, {})
+            hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
+                                                    + near_vendor.get(c, 0)
+                                                    * model.vendor_branch_factor)
+                         for c, n in sorted(lines.items())), ZERO)
+            # A file whose only lines are priced elsewhere (an environment variable,
+            # decided once for the project) needs no build-and-test pass of its own.
+            self.file_line_hours[record.path] = hours + model.review if hours.high > 0 \
+                else hours
+
+        self.groups: dict[GroupKey, _Group] = {}
+        # The vendored files: by their records, and by their findings in the first pass.
+        self.vendored_paths = {r.path for r in files if r.vendored}
+        self.any_finding_work = False
+        self.shares: dict[tuple[str, int, bool], Hours] = {}  # one per (category, n, branch)
+        self.rank = {category: n for n, category in enumerate(model.lines.order)}
+        self.units: dict[object, PricedUnit] = {}  # one per unit, shared by findings
+        self.prices: dict[tuple[int, int], Hours] = {}  # one price per sum
+        self.own_tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
+        self.file_efforts_found: dict[str, Effort] = {}
+        self.own_findings = self.portable = 0
+        self.uncertain = 0.0
+
+    def counted(self, file: str) -> bool:
+        return self.include_vendored or file not in self.vendored_paths
+
+    def first(self, found: list[Finding]) -> None:
+        """The per-unit items of one file's findings."""
+        model, status_of, groups = self.model, self.status_of, self.groups
+        file = found[0].use.file
+        if any(f.vendored for f in found):
+            self.vendored_paths.add(file)
+        self.any_finding_work = self.any_finding_work or (self.counted(file) and any(
+            not f.other_vendor for f in found))
+        if file in self.silent:
+            return
+        for finding in found:
+            status = status_of(finding)
+            if status == "native" or finding.other_vendor or finding.use.indirect:
+                continue
+            use = finding.use
+            rule = model.rule_for(finding.entry.category, use.resolved, use.kind, status)
+            if rule is None:
+                continue
+            key = (rule.name, _unit_key(rule.unit, finding, model, self.counted))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(rule, key)
+            group.count += 1
+            group.hardest = max(group.hardest, self.status_rank[status])
+            group.files.add(file)
+
+    def settle(self) -> None:
+        """Each unit priced at its hardest member's status, shared by its members."""
+        for group in self.groups.values():
+            group.hours = group.rule.hours_for(STATUSES[group.hardest])
+            group.share = group.hours.scaled(1 / group.count)
+            group.in_branch = group.share.scaled(self.model.vendor_branch_factor)
+
+    def second(self, found: list[Finding]) -> None:
+        """Each finding's share of its line and of its unit, summed for its file."""
+        model, groups, shares, file_lines = self.model, self.groups, self.shares, \
+            self.file_lines
+        file = found[0].use.file
+        is_silent = file in self.silent
+        statuses = [self.status_of(f) for f in found]
+        line_category = _line_categories(found, statuses, model)
+        line_share = [ZERO] * len(found)
+        if not is_silent:
+            on_line: dict[int, list[int]] = defaultdict(list)
+            for i, finding in enumerate(found):
+                if line_category[i]:
+                    on_line[finding.use.line].append(i)
+            for members in on_line.values():
+                category = line_category[members[0]] if len(members) == 1 else \
+                    min((line_category[i] for i in members), key=self.rank.__getitem__)
+                for i in members:
+                    branch = found[i].use.vendor_branch
+                    share = shares.get((category, len(members), branch))
+                    if share is None:
+                        share = model.line_rates[category].scaled(1 / len(members))
+                        if branch:
+                            share = share.scaled(model.vendor_branch_factor)
+                        shares[(category, len(members), branch)] = share
+                    line_share[i] = share
+        unit_share = [ZERO] * len(found)
+        key_of: list[GroupKey | None] = [None] * len(found)
+        tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
+        is_counted = self.counted(file)
+        if not is_silent:
+            for i, finding in enumerate(found):
+                status = statuses[i]
+                if status == "native" or finding.other_vendor or finding.use.indirect:
+                    continue
+                use = finding.use
+                rule = model.rule_for(finding.entry.category, use.resolved, use.kind, status)
+                if rule is None:
+                    continue
+                group = groups[(rule.name, _unit_key(rule.unit, finding, model,
+                                                     self.counted))]
+                key_of[i] = group.key  # one key object per unit, not one per finding
+                unit_share[i] = group.in_branch if use.vendor_branch else group.share
+                tally = tallies[group.key]
+                tally.count += 1
+                tally.hours += unit_share[i].expected
+                if is_counted:
+                    own = self.own_tallies[group.key]
+                    own.count += 1
+                    own.hours += unit_share[i].expected
+        hours = self.file_line_hours.get(file, ZERO) + Hours.total(unit_share)
+        reasons = _reasons(file_lines.get(file, {}) if not is_silent else {}, model,
+                           [(groups[k], tallies[k]) for k in sorted(tallies)], None)
+        self.file_efforts_found[file] = Effort(
+            hours, grade(hours.expected, model, "file"), reasons,
+            dict(sorted(file_lines.get(file, {}).items())), self.family_of.get(file, ""))
+        if is_counted:
+            for i, finding in enumerate(found):
+                if finding.other_vendor:
+                    continue
+                self.own_findings += 1
+                self.portable += statuses[i] in ("native", "rename")
+                if finding.entry.confidence in UNCERTAIN:
+                    self.uncertain += line_share[i].expected + unit_share[i].expected
+        if self.set_prices:
+            self._set_prices(found, file, line_share, unit_share, line_category, key_of)
+
+    def _set_prices(self, found: list[Finding], file: str, line_share: list[Hours],
+                    unit_share: list[Hours], line_category: list[str],
+                    key_of: list[GroupKey | None]) -> None:
+        units, prices = self.units, self.prices
+        for i, finding in enumerate(found):
             if unit_share[i] is ZERO:
                 finding.price = line_share[i]
             else:
@@ -225,25 +312,73 @@ def score(findings: list[Finding], model: EffortModel, *, files: list[FileRecord
             if key is not None:
                 unit = units.get(key)
                 if unit is None:
-                    group = groups[key]
-                    unit = units[key] = PricedUnit(key[0], group.rule.unit, key[1], group.hours)
+                    group = self.groups[key]
+                    unit = units[key] = PricedUnit(key[0], group.rule.unit, key[1],
+                                                   group.hours)
             else:
-                line_key = (line_category[i], finding.use.file)
+                line_key = (line_category[i], file)
                 unit = units.get(line_key)
                 if unit is None:
                     unit = units[line_key] = PricedUnit(
-                        f"lines.{line_category[i] or 'none'}", "line", (finding.use.file,))
+                        f"lines.{line_category[i] or 'none'}", "line", (file,))
             finding.unit = unit
-    return Estimate(
-        path=path, total=total, vendored=vendored, include_vendored=include_vendored,
-        fixed=fixed, portable_share=sum(portable) / len(portable) if portable else None,
-        inferred_share=uncertain / total_hours.expected if total_hours.expected else 0.0,
-        cost=cost, hours_per_day=hours_per_day,
-        rules_used=_rules_used(priced_lines, line_files, model, own_groups),
-        by_category=by_category, method=method(model), files=file_efforts,
-        lines=dict(sorted(priced_lines.items())), families=families,
-        ceiling=_ceiling(files, file_lines, own_set, _code_hours(
-            _cpp_files(files, own_files), silent, file_line_hours, groups, findings), model))
+
+    def estimate(self, rate: float, currency: str, hours_per_day: float) -> Estimate:
+        """The project: own code (plus vendored on request), fixed items once."""
+        model, groups, silent, file_lines = self.model, self.groups, self.silent, \
+            self.file_lines
+        counted = self.counted
+        file_efforts: dict[str, Effort] = {}
+        for file in sorted(set(file_lines) | set(self.file_efforts_found)):
+            effort = self.file_efforts_found.get(file)
+            if effort is None:
+                hours = self.file_line_hours.get(file, ZERO) + Hours.total(())
+                effort = Effort(hours, grade(hours.expected, model, "file"),
+                                _reasons(file_lines.get(file, {}) if file not in silent
+                                         else {}, model, [], None),
+                                dict(sorted(file_lines.get(file, {}).items())),
+                                self.family_of.get(file, ""))
+            file_efforts[file] = effort
+        own_files = [f for f in file_efforts if counted(f)]
+        own_set = set(own_files)
+        apart_files = [f for f in file_efforts if not counted(f)]
+        own_groups = {k: g for k, g in groups.items() if any(counted(f) for f in g.files)}
+        change = sum((file_efforts[f].hours for f in own_files), ZERO)
+        apart = sum((file_efforts[f].hours for f in apart_files), ZERO)
+        priced_lines: dict[str, int] = defaultdict(int)
+        line_files: dict[str, set[str]] = defaultdict(set)
+        for file in own_files:
+            if file in silent:
+                continue
+            for category, n in file_lines.get(file, {}).items():
+                priced_lines[category] += n
+                line_files[category].add(file)
+        any_work = any(file_lines.get(f) for f in own_files) or self.any_finding_work
+        fixed = dict(model.fixed) if any_work else {}
+        total_hours = change + sum(fixed.values(), ZERO)
+        own_tallies = self.own_tallies
+        total = Effort(total_hours, grade(change.expected, model, "repository"),
+                       _reasons(dict(priced_lines), model,
+                                [(groups[k], own_tallies[k]) for k in sorted(own_tallies)],
+                                line_files), dict(sorted(priced_lines.items())))
+        vendored = Effort(apart, grade(apart.expected, model, "repository"), ())
+        day = rate / hours_per_day
+        cost = Cost(currency, rate, total_hours.low * day, total_hours.expected * day,
+                    total_hours.high * day)
+        by_category = _by_category(priced_lines, model, own_groups, line_files)
+        return Estimate(
+            path=self.path, total=total, vendored=vendored,
+            include_vendored=self.include_vendored, fixed=fixed,
+            portable_share=self.portable / self.own_findings if self.own_findings else None,
+            inferred_share=self.uncertain / total_hours.expected if total_hours.expected
+            else 0.0,
+            cost=cost, hours_per_day=hours_per_day,
+            rules_used=_rules_used(priced_lines, line_files, model, own_groups),
+            by_category=by_category, method=method(model), files=file_efforts,
+            lines=dict(sorted(priced_lines.items())), families=self.families,
+            ceiling=_ceiling(self.files, file_lines, own_set, _code_hours(
+                _cpp_files(self.files, own_files), silent, self.file_line_hours, groups),
+                model))
 
 
 def method(model: EffortModel) -> Method:
@@ -312,7 +447,7 @@ def package_name(finding: Finding, model: EffortModel) -> str:
     return model.package(name)
 
 
-def _line_categories(findings: list[Finding], statuses: list[str], model: EffortModel
+def _line_categories(findings: Sequence[Finding], statuses: list[str], model: EffortModel
                      ) -> list[str]:
     """The change category of each finding's line on this path ("" when it runs as is)."""
     return ["" if statuses[i] == "native" or f.other_vendor or f.use.indirect
@@ -336,11 +471,12 @@ def _unit_key(unit: str, finding: Finding, model: EffortModel,
     return ("",) if counted(use.file) else ("vendored",)
 
 
-def _reasons(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _Group],
-             unit_share: list[Hours], wanted: set[int],
+def _reasons(lines: dict[str, int], model: EffortModel,
+             tallies: list[tuple[_Group, _Tally]],
              line_files: dict[str, set[str]] | None) -> tuple[Reason, ...]:
     """The top reasons by expected hours: categories of lines (in how many files, when
-    `line_files` says), then per-unit items."""
+    `line_files` says), then per-unit items (each group with its findings in scope, in
+    the order of group keys)."""
     found: list[Reason] = []
     for category, count in lines.items():
         hours = model.line_rates[category].expected * count
@@ -352,18 +488,17 @@ def _reasons(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _
         units = len(line_files.get(category, ()))
         found.append(Reason(f"lines.{category}", {"count": count, "units": units}, hours))
     by_rule: dict[str, list[float]] = {}
-    for (name, unit_key), group in sorted(groups.items()):
-        inside = [i for i in group.members if i in wanted]
-        hours = sum(unit_share[i].expected for i in inside)
-        if not inside or hours <= 0:
+    for group, tally in tallies:
+        if not tally.count or tally.hours <= 0:
             continue
+        name, unit_key = group.key
         if group.rule.unit == "package":  # each package is its own reason
-            found.append(Reason("dependency", {"name": unit_key[0]}, hours))
+            found.append(Reason("dependency", {"name": unit_key[0]}, tally.hours))
             continue
         slot = by_rule.setdefault(name, [0, 0, 0.0])
-        slot[0] += len(inside)
+        slot[0] += tally.count
         slot[1] += 1
-        slot[2] += hours
+        slot[2] += tally.hours
     found.extend(Reason(name, {"count": int(count), "units": int(units)}, hours)
                  for name, (count, units, hours) in by_rule.items())
     found.sort(key=lambda r: (-r.hours, r.key, sorted(r.args.items())))
@@ -385,7 +520,7 @@ def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: E
     for name in sorted(per_item):
         entries = per_item[name]
         used.append(RuleUse(name, entries[0].rule.unit, len(entries),
-                            sum(len(g.members) for g in entries),
+                            sum(g.count for g in entries),
                             sum((g.hours for g in entries), ZERO)))
     return used
 
@@ -416,14 +551,14 @@ def _cpp_files(files: list[FileRecord], own_files: list[str]) -> set[str]:
 
 
 def _code_hours(code_files: set[str], silent: set[str], file_line_hours: dict[str, Hours],
-                groups: dict[GroupKey, _Group], findings: list[Finding]) -> float:
+                groups: dict[GroupKey, _Group]) -> float:
     """Expected hours of changing the C/C++/CUDA code itself (the files the ceiling rests
     on): their lines and per-file, per-site and per-kernel items, not what a rewrite needs
     too (dependencies to replace, environment variables, the build switch, CI)."""
     hours = sum(file_line_hours.get(f, ZERO).expected for f in code_files if f not in silent)
     for group in groups.values():
-        if group.rule.unit in ("file", "site", "kernel") and any(
-                findings[i].use.file in code_files for i in group.members):
+        if group.rule.unit in ("file", "site", "kernel") and not group.files.isdisjoint(
+                code_files):
             hours += group.hours.expected
     return hours
 

@@ -96,5 +96,5 @@ def _file_line(cell_line: int, where: list[int]) -> int:
 
 def _moved(use: Use, where: list[int]) -> Use:
     """The use placed at the notebook file's line of its cell line."""
-    return dataclasses.replace(use, line=_file_line(use.line, where),
+    return use._replace(line=_file_line(use.line, where),
                                end_line=_file_line(use.end_line, where))

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                       frozenset(job["known_names"]))
     walker = Walker(tu, job["path"], data, origins)
     uses = walker.run(job["rel"])
-    return {"uses": [asdict(u) for u in uses], "origin": job["origin"],
+    return {"uses": [u._asdict() for u in uses], "origin": job["origin"],
             "own": sorted(walker.own)}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from migrate.model import Diagnostic, Use
 
 # Fallback reason -> diagnostic code (reports/catalog [diagnostic]).
@@ -45,7 +43,7 @@ def merge_uses(fast: list[Use], precise: list[Use],
             covered.update(inside)
         else:
             only_precise.append(use)
-    merged = [dataclasses.replace(u, mode="both")
+    merged = [u._replace(mode="both")
               if index in covered or any((u.line, u.column, name) in seen
                                          for name in (u.resolved, *u.alternatives)) else u
               for index, u in enumerate(kept)]

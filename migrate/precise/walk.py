@@ -472,8 +472,7 @@ class Walker:
 
 
 def _with_file(use: Use, rel: str) -> Use:
-    from dataclasses import replace
-    return replace(use, file=rel)
+    return use._replace(file=rel)
 
 
 def _key(cursor: cindex.Cursor) -> str:

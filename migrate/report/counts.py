@@ -7,11 +7,54 @@ other GPU vendors' code (a fallback that exists) is out of both.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.model import STATUSES, ScanResult
+from migrate.model import STATUSES, Finding, ScanResult
 
 TOP_FILES = 10
+
+
+@dataclass(slots=True)
+class Tally:
+    """The findings counted in one pass: a result can hold millions, read from disk."""
+
+    own: int = 0
+    vendored: int = 0
+    other_vendor: int = 0
+    suppressed: int = 0
+    baseline_states: Counter[str | None] = field(default_factory=Counter)
+    own_by_file: Counter[str] = field(default_factory=Counter)
+    own_by_status: Counter[str] = field(default_factory=Counter)
+    own_by_category: Counter[str] = field(default_factory=Counter)
+    vendored_by_status: Counter[str] = field(default_factory=Counter)
+
+
+def tally(findings: Iterable[Finding]) -> Tally:
+    """The counts of `findings`; a FindingStore's are kept in its memo (every output
+    shows them)."""
+    memo = getattr(findings, "memo", None)
+    if memo is not None and "tally" in memo:
+        return memo["tally"]  # type: ignore[no-any-return]
+    counts = Tally()
+    for finding in findings:
+        if finding.suppression is not None:
+            counts.suppressed += 1
+        counts.baseline_states[finding.baseline_state] += 1
+        if finding.other_vendor:
+            counts.other_vendor += 1
+        elif finding.vendored:
+            counts.vendored += 1
+            counts.vendored_by_status[finding.entry.status] += 1
+        else:
+            counts.own += 1
+            counts.own_by_file[finding.use.file] += 1
+            counts.own_by_status[finding.entry.status] += 1
+            counts.own_by_category[finding.entry.category] += 1
+    if memo is not None:
+        memo["tally"] = counts
+    return counts
 
 
 def summarize(result: ScanResult) -> dict[str, Any]:
@@ -21,34 +64,32 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         counts["files"] += 1
         counts["lines"] += record.lines
         counts["bytes"] += record.bytes
-    other_vendor = [f for f in result.findings if f.other_vendor]
-    own = [f for f in result.findings if not f.vendored and not f.other_vendor]
-    vendored = [f for f in result.findings if f.vendored and not f.other_vendor]
-    by_file = Counter(f.use.file for f in own)
-    return _ci_counts(result) | {
+    found = tally(result.findings)
+    by_file = found.own_by_file
+    return _ci_counts(result, found) | {
         "languages": dict(sorted(languages.items())),
         "files_scanned": len(result.files),
         "files_with_findings": len(by_file),
         "files_skipped": len(result.skipped),
         "other_files": result.other_files,
-        "findings": len(own),
-        "vendored_findings": len(vendored),
-        "other_vendor_findings": len(other_vendor),
+        "findings": found.own,
+        "vendored_findings": found.vendored,
+        "other_vendor_findings": found.other_vendor,
         "other_vendor_files": sum(1 for r in result.files if r.other_vendor),
-        "by_status": _ordered(Counter(f.entry.status for f in own), STATUSES),
-        "by_category": dict(sorted(Counter(f.entry.category for f in own).items())),
-        "vendored_by_status": _ordered(Counter(f.entry.status for f in vendored), STATUSES),
+        "by_status": _ordered(found.own_by_status, STATUSES),
+        "by_category": dict(sorted(found.own_by_category.items())),
+        "vendored_by_status": _ordered(found.vendored_by_status, STATUSES),
         "top_files": [{"path": path, "findings": count}
                       for path, count in sorted(by_file.items(), key=lambda kv: (-kv[1], kv[0]))
                       [:TOP_FILES]],
     }
 
 
-def _ci_counts(result: ScanResult) -> dict[str, int]:
+def _ci_counts(result: ScanResult, found: Tally) -> dict[str, int]:
     """Suppressed findings always; new and unchanged ones when a baseline was given."""
-    counts = {"suppressed": sum(1 for f in result.findings if f.suppression is not None)}
+    counts = {"suppressed": found.suppressed}
     if result.baseline is not None:
-        states = Counter(f.baseline_state for f in result.findings)
+        states = found.baseline_states
         counts |= {"new": states["new"], "unchanged": states["unchanged"]}
     return counts
 

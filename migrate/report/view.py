@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.model import STATUSES, Estimate, Finding, ScanResult
+from migrate.model import STATUSES, Estimate, Finding, MappingEntry, ScanResult
 from migrate.report import charts, i18n, numbers
+from migrate.report.counts import tally
 from migrate.report.effort_view import reason_text
 from migrate.report.messages import (
     change_label,
@@ -43,7 +45,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "lang": lang, "t": t, "root": safe_text(result.root), "version": result.tool_version,
         "mappings_version": result.mappings_version,
         "model_version": score.method.model_version,
-        "summary": _summary(result, score, own, lang, t),
+        "summary": _summary(result, score, lang, t),
         "charts": charts.build(result, score, own, lang, t, category),
         "blockers": _blockers(result, own, lang, category),
         "files": _files(result, score, lang),
@@ -67,8 +69,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
 def summary(result: ScanResult, lang: str) -> dict[str, Any]:
     """The executive summary alone, for outputs that show nothing else of the view."""
     score = _estimate(result)
-    own = _own(result, score)
-    return _summary(result, score, own, lang, lambda key, **values: i18n.text(lang, key, **values))
+    return _summary(result, score, lang, lambda key, **values: i18n.text(lang, key, **values))
 
 
 def _estimate(result: ScanResult) -> Estimate:
@@ -97,10 +98,10 @@ def _diagnostics(result: ScanResult, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: Any
-             ) -> dict[str, Any]:
+def _summary(result: ScanResult, score: Estimate, lang: str, t: Any) -> dict[str, Any]:
     total, cost = score.total, score.cost
-    vendored = [f for f in result.findings if f.vendored and not f.other_vendor]
+    found = tally(result.findings)
+    uses = found.own + (found.vendored if score.include_vendored else 0)
     return {
         "grade": total.grade, "verdict": t(f"grade.{total.grade}"),
         "days_low": _days(total.hours.low, score, lang),
@@ -113,17 +114,15 @@ def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: 
         "rate": numbers.money(cost.rate, cost.currency, lang),
         "portable": numbers.share(score.portable_share, lang),
         "inferred": numbers.share(score.inferred_share, lang),
-        "uses": numbers.integer(len(own), lang),
+        "uses": numbers.integer(uses, lang),
         "reasons": [reason_text(r, lang) for r in total.reasons],
         "files": numbers.integer(len(result.files), lang),
         "lines": numbers.integer(sum(f.lines for f in result.files), lang),
-        "own_findings": numbers.integer(sum(1 for f in result.findings
-                                            if not f.vendored and not f.other_vendor), lang),
-        "vendored_findings": numbers.integer(len(vendored), lang),
-        "other_vendor_findings": numbers.integer(sum(1 for f in result.findings
-                                                     if f.other_vendor), lang),
-        "other_vendor_count": sum(1 for f in result.findings if f.other_vendor),
-        "vendored_count": len(vendored),
+        "own_findings": numbers.integer(found.own, lang),
+        "vendored_findings": numbers.integer(found.vendored, lang),
+        "other_vendor_findings": numbers.integer(found.other_vendor, lang),
+        "other_vendor_count": found.other_vendor,
+        "vendored_count": found.vendored,
         "include_vendored": score.include_vendored,
         "vendored_days": _days(score.vendored.hours.expected, score, lang),
         "vendored_days_low": _days(score.vendored.hours.low, score, lang),
@@ -145,33 +144,49 @@ def _summary(result: ScanResult, score: Estimate, own: list[int], lang: str, t: 
     }
 
 
+@dataclass(slots=True)
+class _Blocker:
+    """One blocker's findings: how many, their hours, the first places."""
+
+    first: MappingEntry
+    count: int = 0
+    hours: float = 0
+    places: list[str] = field(default_factory=list)
+
+
 def _blockers(result: ScanResult, own: list[int], lang: str, category: Any
               ) -> list[dict[str, Any]]:
     """CUDA-only dependencies, inline PTX, tensor-core code, APIs with no equivalent."""
-    groups: dict[str, dict[str, list[int]]] = {g: defaultdict(list) for g in BLOCKER_GROUPS}
-    for i in own:
+    groups: dict[str, dict[str, _Blocker]] = {g: {} for g in BLOCKER_GROUPS}
+    for i in own:  # in order: the findings may be read from disk a file at a time
         finding = result.findings[i]
         entry, unit = finding.entry, finding.unit
         if unit is not None and unit.unit == "package" and entry.status in BLOCKER_STATUSES:
-            groups["dependency"][unit.key[0]].append(i)
+            group, key = groups["dependency"], unit.key[0]
         elif entry.category in ("ptx", "tensor-core"):
-            groups[entry.category][finding.use.resolved].append(i)
+            group, key = groups[entry.category], finding.use.resolved
         elif entry.status == "rewrite":
-            groups["unsupported"][finding.use.resolved].append(i)
+            group, key = groups["unsupported"], finding.use.resolved
+        else:
+            continue
+        blocker = group.get(key)
+        if blocker is None:
+            blocker = group[key] = _Blocker(entry)
+        blocker.count += 1
+        blocker.hours += finding.price.expected
+        if len(blocker.places) < LOCATIONS_SHOWN:
+            blocker.places.append(safe_text(f"{finding.use.file}:{finding.use.line}"))
     out = []
     for name in BLOCKER_GROUPS:
         items = []
-        for key, members in groups[name].items():
-            first = result.findings[members[0]].entry
-            hours = sum(result.findings[i].price.expected for i in members)
-            places = [safe_text(f"{result.findings[i].use.file}:{result.findings[i].use.line}")
-                      for i in members]
+        for key, blocker in groups[name].items():
+            first = blocker.first
             items.append({
-                "name": safe_text(key), "count": numbers.integer(len(members), lang),
-                "hours": hours, "hours_text": numbers.hours(hours, lang),
-                "places": places[:LOCATIONS_SHOWN],
-                "more": numbers.integer(len(places) - LOCATIONS_SHOWN, lang)
-                if len(places) > LOCATIONS_SHOWN else "",
+                "name": safe_text(key), "count": numbers.integer(blocker.count, lang),
+                "hours": blocker.hours, "hours_text": numbers.hours(blocker.hours, lang),
+                "places": blocker.places,
+                "more": numbers.integer(blocker.count - LOCATIONS_SHOWN, lang)
+                if blocker.count > LOCATIONS_SHOWN else "",
                 "replacement": first.supa, "category": category(first.category),
                 "note": first.note(lang),
             })
@@ -233,7 +248,7 @@ def _families(score: Estimate, lang: str, t: Any) -> list[dict[str, Any]]:
 def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any]]:
     """Units paid once for the whole project (per name, package or project) and the fixed
     items, each with the places it comes from."""
-    places: dict[tuple[str, str], list[str]] = defaultdict(list)
+    places: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # ordered sets
     hours: dict[tuple[str, str], float] = {}
     for finding in result.findings:
         unit = finding.unit
@@ -242,12 +257,11 @@ def _project_items(result: ScanResult, score: Estimate, lang: str) -> list[dict[
         if finding.vendored and not score.include_vendored:
             continue
         key = (unit.rule, unit.key[0] if unit.key and unit.key[0] else "")
-        place = safe_text(f"{finding.use.file}:{finding.use.line}")
-        if place not in places[key]:
-            places[key].append(place)
+        places[key][safe_text(f"{finding.use.file}:{finding.use.line}")] = None
         hours[key] = unit.hours.expected
     rows = []
-    for (rule, name), where in sorted(places.items()):
+    for (rule, name), unique in sorted(places.items()):
+        where = list(unique)
         rows.append({"label": change_label(rule, lang), "name": safe_text(name),
                      "hours_text": numbers.hours(hours[(rule, name)], lang),
                      "count": numbers.integer(len(where), lang),

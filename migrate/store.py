@@ -1,0 +1,218 @@
+"""The findings of a scan, kept on disk a file at a time, so memory does not grow with them.
+
+CUTLASS gives 200,000 findings and a 100,000-file monorepo millions: as objects they took
+about 500 bytes each, gigabytes in all. Here each file's findings are one pickled block of
+rows (the form workers already send them in) in an unlinked temporary file that only this
+process can reach; a few files' findings at a time are objects, the rest are bytes on disk.
+
+The store reads like a list of findings in their final order (file, line, column), so
+renderers need not know. What the pipeline sets after the scan (price, priced unit,
+baseline state) is kept beside the blocks, one small number per finding, and set again on
+each finding as its block is read: write it back with `save` after changing it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, overload
+
+from migrate.model import ZERO, Finding, Hours, MappingEntry, PricedUnit, Use, shared_entry
+
+# Findings kept as objects (the first blocks read); about 700 bytes each.
+KEEP_FINDINGS = 60_000
+
+_new = tuple.__new__  # a Use from its row, without the argument parsing of Use(...)
+Note = tuple[Hours, PricedUnit | None, str | None]  # price, unit, baseline state
+_NO_NOTE: Note = (ZERO, None, None)
+
+
+def pack(findings: Iterable[Finding]) -> bytes:
+    """One file's findings as a block: rows of plain values in their final order. Runs
+    in the worker, so the main process only copies bytes."""
+    ordered = sorted(findings, key=Finding.sort_key)
+    return pickle.dumps(tuple((tuple(f.use), f.entry, f.rule, f.fingerprint, f.vendored,
+                               f.matched_by, f.suppression, f.other_vendor) for f in ordered),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _objects(rows: tuple[tuple[Any, ...], ...]) -> list[Finding]:
+    """A block's rows as findings. Unlike `findings_from_rows` nothing is interned: these
+    objects live only while their block is in use. Mapping rows are still the shared ones,
+    as renderers cache by row."""
+    shared: dict[int, MappingEntry] = {}
+    findings = []
+    for use, entry, rule, fingerprint, vendored, matched_by, suppression, other in rows:
+        row = shared.get(id(entry))
+        if row is None:
+            row = shared[id(entry)] = shared_entry(entry)
+        findings.append(Finding(_new(Use, use), row, rule, fingerprint, vendored, matched_by,
+                                suppression, None, ZERO, None, other))
+    return findings
+
+
+class FindingStore(Sequence[Finding]):
+    """Findings by file, on disk. Fill with `add`, then `seal` once; then read and
+    annotate. Blocks may be replaced (`replace`) only before any finding is annotated."""
+
+    def __init__(self, keep: int | None = None) -> None:
+        self._keep = KEEP_FINDINGS if keep is None else keep
+        self._spool: IO[bytes] | None = None
+        self._end = 0
+        self._blocks: list[tuple[str, int, int, int]] = []  # file, offset, size, count
+        self._starts: array[int] = array("q")
+        self._sealed = False
+        self._notes: array[int] = array("I")
+        self._note_table: list[Note] = [_NO_NOTE]
+        self._note_ids: dict[tuple[int, int, str | None], int] = {}
+        self._objects: dict[int, list[Finding]] = {}
+        self._held = 0  # findings in the kept blocks
+        self._latest = -1  # the one block kept beyond the budget
+        # What a reader computed from all findings (counts), so that it is read once:
+        # emptied whenever a finding changes.
+        self.memo: dict[str, Any] = {}
+
+    # Filling ---------------------------------------------------------------------------
+    def add(self, file: str, findings: Sequence[Finding]) -> None:
+        if findings:
+            self.add_block(file, pack(findings), len(findings))
+
+    def add_block(self, file: str, block: bytes, count: int) -> None:
+        """A block `pack` made of `count` findings of `file` (one block per file)."""
+        if self._sealed:
+            raise RuntimeError("the store is sealed")
+        if count:
+            self._blocks.append((file, self._write(block), len(block), count))
+
+    def seal(self) -> None:
+        """Puts the blocks in file order: the findings' final order."""
+        self._blocks.sort(key=lambda b: b[0])
+        self._sealed = True
+        self._restart()
+
+    def replace(self, index: int, findings: Sequence[Finding]) -> None:
+        """Block `index` holds `findings` from now on (fewer, after the whole scan showed
+        some to be the repository's own names)."""
+        if any(self._notes):
+            raise RuntimeError("findings were annotated already")
+        block = pack(findings)
+        self._blocks[index] = (self._blocks[index][0], self._write(block), len(block),
+                               len(findings))
+        self._objects.clear()
+        self._held = 0
+        self._latest = -1
+        self.memo.clear()
+        self._restart()
+
+    # Reading ---------------------------------------------------------------------------
+    def files(self) -> list[str]:
+        return [b[0] for b in self._blocks]
+
+    def block(self, index: int) -> list[Finding]:
+        """The findings of block `index` (one file), as objects with their notes set."""
+        found = self._objects.get(index)
+        if found is not None:
+            return found
+        _file, offset, size, count = self._blocks[index]
+        assert self._spool is not None
+        self._spool.seek(offset)
+        findings = _objects(pickle.loads(self._spool.read(size)))
+        start = self._starts[index]
+        table = self._note_table
+        for i, note_id in enumerate(self._notes[start:start + count]):
+            if note_id:
+                finding = findings[i]
+                finding.price, finding.unit, finding.baseline_state = table[note_id]
+        # Readers mostly walk all findings in order, where evicting the oldest block
+        # would evict every block before its next use: the first blocks read stay, up
+        # to the budget, and of the rest only the latest one (for a reader going back).
+        if self._held + count > self._keep:
+            self._objects.pop(self._latest, None)
+            self._latest = index
+        else:
+            self._held += count
+        self._objects[index] = findings
+        return findings
+
+    def per_file(self) -> Iterator[tuple[int, list[Finding]]]:
+        """(block index, the file's findings), in file order."""
+        for index in range(len(self._blocks)):
+            yield index, self.block(index)
+
+    def save(self, index: int, findings: Sequence[Finding]) -> None:
+        """Keeps the price, unit and baseline state of block `index`'s findings (as
+        `block(index)` returned them) for every later read."""
+        self.memo.clear()
+        start = self._starts[index]
+        ids = self._note_ids
+        table = self._note_table
+        for i, finding in enumerate(findings):
+            unit = finding.unit
+            key = (id(finding.price), id(unit), finding.baseline_state)
+            note_id = ids.get(key)
+            if note_id is None:
+                if finding.price is ZERO and unit is None and finding.baseline_state is None:
+                    note_id = 0
+                else:
+                    note_id = ids[key] = len(table)
+                    table.append((finding.price, unit, finding.baseline_state))
+            self._notes[start + i] = note_id
+
+    def __len__(self) -> int:
+        return self._starts[-1] if self._starts else 0
+
+    def __iter__(self) -> Iterator[Finding]:
+        for _, findings in self.per_file():
+            yield from findings
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("finding index out of range")
+        block = bisect.bisect_right(self._starts, index) - 1
+        return self.block(block)[index - self._starts[block]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                        strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    # Inside ----------------------------------------------------------------------------
+    def _write(self, block: bytes) -> int:
+        if self._spool is None:
+            # Unlinked at once: nothing is left behind, whatever ends the process.
+            self._spool = tempfile.TemporaryFile(prefix="supa-migrate-")  # noqa: SIM115
+        self._spool.seek(self._end)
+        self._spool.write(block)
+        offset, self._end = self._end, self._end + len(block)
+        return offset
+
+    def _restart(self) -> None:
+        starts = array("q", [0])
+        for _, _, _, count in self._blocks:
+            starts.append(starts[-1] + count)
+        self._starts = starts
+        self._notes = array("I", bytes(4 * starts[-1]))
