@@ -39,5 +39,7 @@ def test_streamed_json_is_the_same_document_as_the_data() -> None:
 
     result = scan(Settings(root=EXAMPLE, jobs=1))
     pieces = list(chunks(result))
-    assert len(pieces) == len(result.findings) + 2  # head, one per finding, tail
+    # head, one per file, the files' end, middle, findings' start, one per finding, tail
+    assert len(pieces) == len(result.files) + len(result.findings) + 5
+    assert max(len(p) for p in pieces) < 20_000  # no piece holds all files or findings
     assert json.loads("".join(pieces)) == json.loads(json.dumps(to_data(result)))

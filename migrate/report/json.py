@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from json.encoder import encode_basestring as _text  # type: ignore[attr-defined]
 from typing import Any
 
-from migrate.model import Finding, ScanResult
+from migrate.model import FileRecord, Finding, ScanResult
 from migrate.report.counts import summarize
 from migrate.report.effort_view import effort_data, reasons_data
 from migrate.report.messages import diagnostic_message, finding_message
@@ -20,20 +20,26 @@ SCHEMA_VERSION = "1.0"
 FINDING_DIGITS = 4  # a finding's share can be a small fraction of an hour
 
 
-def to_data(result: ScanResult, with_findings: bool = True) -> dict[str, Any]:
+def to_data(result: ScanResult, with_lists: bool = True) -> dict[str, Any]:
+    """The whole result as data; without `with_lists`, the files and findings lists are
+    left empty (`chunks` streams them)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "supa-migrate", "version": result.tool_version,
                  "mappings_version": result.mappings_version},
         "root": result.root,
         "summary": summarize(result) | _summary_effort(result) | _summary_paths(result),
-        "files": [f.to_dict() | _file_effort(result, f.path) for f in result.files],
+        "files": [file_data(f, result) for f in result.files] if with_lists else [],
         "skipped": [s.to_dict() for s in result.skipped],
         "diagnostics": [{"path": d.path, "line": d.line, "level": d.level, "code": d.code,
                          "message": diagnostic_message(d, "en")} for d in result.diagnostics],
         "findings": [finding_data(f, result) for f in result.findings]
-        if with_findings else [],
+        if with_lists else [],
     } | ({"baseline": result.baseline} if result.baseline is not None else {})
+
+
+def file_data(record: FileRecord, result: ScanResult) -> dict[str, Any]:
+    return record.to_dict() | _file_effort(result, record.path)
 
 
 def finding_data(finding: Finding, result: ScanResult) -> dict[str, Any]:
@@ -75,26 +81,43 @@ def render(result: ScanResult, lang: str = "en") -> str:
     return "".join(chunks(result, lang))
 
 
-# Stands for the findings list while the rest of the document is laid out.
+# Stand for the files and findings lists while the rest of the document is laid out.
+_FILES_PLACEHOLDER = "\u0000files\u0000"
 _FINDINGS_PLACEHOLDER = "\u0000findings\u0000"
+_FILE_INDENT = "\n    "  # a file's object sits two levels deep
 
 
 def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
-    """The document in pieces: one finding per line, never all findings in one string.
+    """The document in pieces: a file or a finding at a time, never all in one string.
 
-    A repository like CUTLASS gives hundreds of thousands of findings; building them
-    all as one indented string would take gigabytes. The JSON's words are English
-    whatever `lang` (a contract other tools read); reports pick their own language.
+    A repository like CUTLASS gives hundreds of thousands of findings and a monorepo a
+    hundred thousand files; building them all as one indented string would take
+    gigabytes. The bytes are those of json.dumps(indent=2, sort_keys=True) of the whole,
+    except that each finding takes one line. The JSON's words are English whatever `lang`
+    (a contract other tools read); reports pick their own language.
     """
     findings = result.findings
-    data = to_data(result, with_findings=False)
-    data["findings"] = _FINDINGS_PLACEHOLDER
-    head, tail = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).split(
-        json.dumps(_FINDINGS_PLACEHOLDER), 1)
+    data = to_data(result, with_lists=False) | {"files": _FILES_PLACEHOLDER,
+                                                   "findings": _FINDINGS_PLACEHOLDER}
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    head, rest = text.split(json.dumps(_FILES_PLACEHOLDER), 1)
+    middle, tail = rest.split(json.dumps(_FINDINGS_PLACEHOLDER), 1)
+    if not result.files:
+        yield head + "[]"
+    else:
+        yield head + "["
+        for index, record in enumerate(result.files):
+            item = json.dumps(file_data(record, result), ensure_ascii=False, indent=2,
+                              sort_keys=True)
+            # No JSON string holds a raw line break, so this only indents.
+            yield (_FILE_INDENT if index == 0 else "," + _FILE_INDENT) + item.replace(
+                "\n", _FILE_INDENT)
+        yield "\n  ]"
+    yield middle
     if not findings:
-        yield head + "[]" + tail + "\n"
+        yield "[]" + tail + "\n"
         return
-    yield head + "["
+    yield "["
     encoder = FindingEncoder(result)
     for index, finding in enumerate(findings):
         separator = "\n    " if index == 0 else ",\n    "
