@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 
 from migrate import __version__, baseline
@@ -29,7 +29,7 @@ from migrate.errors import UserError
 from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import FileResult, Finding, ScanResult
+from migrate.model import FileChange, FileResult, Finding, ScanResult, change_key
 from migrate.paths import compare, status_on
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
@@ -119,11 +119,12 @@ def scan(settings: Settings, progress: Progress | None = None,
     defined: set[str] = set()
     store = FindingStore()
     screens: dict[str, tuple[tuple[bool, str, str], ...]] = {}
+    changes: dict[Hashable, FileChange] = {}
     # More processes than cores or files only costs memory and start-up time.
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
     try:
         for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result, store, screens)
+            _merge(result, file_result, store, screens, changes)
             defined.update(file_result.defined_names)
             if done % FREEZE_EVERY == 0:  # see gc.freeze() below
                 gc.freeze()
@@ -274,11 +275,15 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
 
 
 def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
-           screens: dict[str, tuple[tuple[bool, str, str], ...]]) -> None:
+           screens: dict[str, tuple[tuple[bool, str, str], ...]],
+           changes: dict[Hashable, FileChange]) -> None:
     if file_result.skipped is not None:
         result.skipped.append(file_result.skipped)
     record = file_result.record
     if record is not None:
+        change = changes.setdefault(change_key(record.change), record.change)
+        if change is not record.change:  # most files change alike: one object for all
+            record = dataclasses.replace(record, change=change)
         result.files.append(record)
         if file_result.block:
             store.add_block(record.path, file_result.block, file_result.block_count)

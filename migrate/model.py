@@ -287,6 +287,20 @@ class FileChange:
 NO_CHANGE = FileChange({"native": {}, "suda": {}})
 
 
+def change_key(change: FileChange) -> tuple[Any, ...]:
+    """Equal changes have equal keys: one object can then stand for all of them."""
+    return (tuple((p, tuple(c.items())) for p, c in change.lines.items()),
+            tuple((p, tuple(c.items())) for p, c in change.beside_vendor.items()),
+            change.generated, change.skeleton)
+
+
+def effort_key(effort: Effort) -> tuple[Any, ...]:
+    """Equal efforts have equal keys (see change_key)."""
+    return (effort.hours, effort.grade,
+            tuple((r.key, tuple(r.args.items()), r.hours) for r in effort.reasons),
+            tuple(effort.lines.items()), effort.family)
+
+
 @dataclass(frozen=True, slots=True)
 class FileRecord:
     """What was learnt about one scanned file, findings aside."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from migrate.errors import UserError
@@ -39,6 +39,7 @@ from migrate.model import (
     PricingRule,
     Reason,
     RuleUse,
+    effort_key,
 )
 
 GRADES = "ABCDE"
@@ -189,8 +190,13 @@ class _Pricer:
         self.prices: dict[tuple[int, int], Hours] = {}  # one price per sum
         self.own_tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
         self.file_efforts_found: dict[str, Effort] = {}
+        self.efforts: dict[Hashable, Effort] = {}
         self.own_findings = self.portable = 0
         self.uncertain = 0.0
+
+    def _shared(self, effort: Effort) -> Effort:
+        """One object for equal efforts: most files of a large tree cost alike."""
+        return self.efforts.setdefault(effort_key(effort), effort)
 
     def counted(self, file: str) -> bool:
         return self.include_vendored or file not in self.vendored_paths
@@ -281,9 +287,9 @@ class _Pricer:
         hours = self.file_line_hours.get(file, ZERO) + Hours.total(unit_share)
         reasons = _reasons(file_lines.get(file, {}) if not is_silent else {}, model,
                            [(groups[k], tallies[k]) for k in sorted(tallies)], None)
-        self.file_efforts_found[file] = Effort(
+        self.file_efforts_found[file] = self._shared(Effort(
             hours, grade(hours.expected, model, "file"), reasons,
-            dict(sorted(file_lines.get(file, {}).items())), self.family_of.get(file, ""))
+            dict(sorted(file_lines.get(file, {}).items())), self.family_of.get(file, "")))
         if is_counted:
             for i, finding in enumerate(found):
                 if finding.other_vendor:
@@ -338,6 +344,7 @@ class _Pricer:
                                          else {}, model, [], None),
                                 dict(sorted(file_lines.get(file, {}).items())),
                                 self.family_of.get(file, ""))
+                effort = self._shared(effort)
             file_efforts[file] = effort
         own_files = [f for f in file_efforts if counted(f)]
         own_set = set(own_files)
