@@ -173,7 +173,8 @@ class PricedUnit:
 
     rule: str  # the effort rule that priced it
     unit: str  # file, site, kernel, package, name, project, or line
-    key: tuple[str, ...]  # which one: ("flash-attn",), ("csrc/a.cu", "kernel") ...
+    key: tuple[str, ...]  # which one: ("flash-attn",), ("csrc/a.cu", "kernel") ...; () for
+    # the "line" unit, where each line is priced on its own
     hours: Hours = ZERO  # the whole unit's price, shared by its findings
 
 

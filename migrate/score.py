@@ -31,6 +31,7 @@ from migrate.model import (
     Effort,
     Estimate,
     Family,
+    FileChange,
     FileRecord,
     Finding,
     Hours,
@@ -164,21 +165,15 @@ class _Pricer:
         # Lines: per file, priced at the category rates plus a review.
         self.file_lines: dict[str, dict[str, int]] = {}
         self.file_line_hours: dict[str, Hours] = {}
+        # Files that change alike share one FileChange (api._merge): and one result here.
+        by_change: dict[int, tuple[dict[str, int], Hours]] = {}
         for record in files:
-            lines = {c: n for c, n in record.change.lines.get(path, {}).items() if n}
+            known = by_change.get(id(record.change))
+            if known is None:
+                known = by_change[id(record.change)] = self._line_hours(record.change)
+            lines, hours = known
             self.file_lines[record.path] = lines
-            if record.path in silent or not lines:
-                self.file_line_hours[record.path] = ZERO
-                continue
-            near_vendor = record.change.beside_vendor.get(path, {})
-            hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
-                                                    + near_vendor.get(c, 0)
-                                                    * model.vendor_branch_factor)
-                         for c, n in sorted(lines.items())), ZERO)
-            # A file whose only lines are priced elsewhere (an environment variable,
-            # decided once for the project) needs no build-and-test pass of its own.
-            self.file_line_hours[record.path] = hours + model.review if hours.high > 0 \
-                else hours
+            self.file_line_hours[record.path] = ZERO if record.path in silent else hours
 
         self.groups: dict[GroupKey, _Group] = {}
         # The vendored files: by their records, and by their findings in the first pass.
@@ -193,6 +188,21 @@ class _Pricer:
         self.efforts: dict[Hashable, Effort] = {}
         self.own_findings = self.portable = 0
         self.uncertain = 0.0
+
+    def _line_hours(self, change: FileChange) -> tuple[dict[str, int], Hours]:
+        """A file's lines to change by category, and their price with the review."""
+        model = self.model
+        lines = {c: n for c, n in change.lines.get(self.path, {}).items() if n}
+        if not lines:
+            return lines, ZERO
+        near_vendor = change.beside_vendor.get(self.path, {})
+        hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
+                                                + near_vendor.get(c, 0)
+                                                * model.vendor_branch_factor)
+                     for c, n in sorted(lines.items())), ZERO)
+        # A file whose only lines are priced elsewhere (an environment variable, decided
+        # once for the project) needs no build-and-test pass of its own.
+        return lines, hours + model.review if hours.high > 0 else hours
 
     def _shared(self, effort: Effort) -> Effort:
         """One object for equal efforts: most files of a large tree cost alike."""
@@ -321,12 +331,11 @@ class _Pricer:
                     group = self.groups[key]
                     unit = units[key] = PricedUnit(key[0], group.rule.unit, key[1],
                                                    group.hours)
-            else:
-                line_key = (line_category[i], file)
-                unit = units.get(line_key)
+            else:  # priced by its line alone: one unit object per category
+                unit = units.get(line_category[i])
                 if unit is None:
-                    unit = units[line_key] = PricedUnit(
-                        f"lines.{line_category[i] or 'none'}", "line", (file,))
+                    unit = units[line_category[i]] = PricedUnit(
+                        f"lines.{line_category[i] or 'none'}", "line", ())
             finding.unit = unit
 
     def estimate(self, rate: float, currency: str, hours_per_day: float) -> Estimate:
