@@ -97,9 +97,9 @@ def scan(settings: Settings, progress: Progress | None = None,
         found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
     if only is not None:  # a caller that needs part of a tree (calibration)
         found.candidates = [c for c in found.candidates if only(c.rel)]
-    cpp_paths = [c.path for c in found.candidates if c.frontend == "cuda_cpp"]
     in_force = "suda" if settings.path == "suda" else "native"
-    context = build_context(mappings, cpp_paths)
+    context = build_context(mappings, (c.path for c in found.candidates
+                                       if c.frontend == "cuda_cpp"))
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
