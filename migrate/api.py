@@ -19,6 +19,7 @@ import shutil
 import signal
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from migrate import __version__, baseline
 from migrate.cache import Cache, default_folder
@@ -29,7 +30,7 @@ from migrate.errors import UserError
 from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import FileChange, FileResult, Finding, ScanResult, change_key
+from migrate.model import FileResult, Finding, ScanResult, change_key
 from migrate.paths import compare, status_on
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
@@ -119,12 +120,12 @@ def scan(settings: Settings, progress: Progress | None = None,
     defined: set[str] = set()
     store = FindingStore()
     screens: dict[str, tuple[tuple[bool, str, str], ...]] = {}
-    changes: dict[Hashable, FileChange] = {}
+    shared: dict[Hashable, Any] = {}
     # More processes than cores or files only costs memory and start-up time.
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
     try:
         for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result, store, screens, changes)
+            _merge(result, file_result, store, screens, shared)
             defined.update(file_result.defined_names)
             if done % FREEZE_EVERY == 0:  # see gc.freeze() below
                 gc.freeze()
@@ -276,12 +277,14 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
 
 def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
            screens: dict[str, tuple[tuple[bool, str, str], ...]],
-           changes: dict[Hashable, FileChange]) -> None:
+           shared: dict[Hashable, Any]) -> None:
+    """Files the result in `result`, `store` and `screens`; equal values that every file
+    repeats (its change, its screen) are one object, kept in `shared`."""
     if file_result.skipped is not None:
         result.skipped.append(file_result.skipped)
     record = file_result.record
     if record is not None:
-        change = changes.setdefault(change_key(record.change), record.change)
+        change = shared.setdefault(change_key(record.change), record.change)
         if change is not record.change:  # most files change alike: one object for all
             record = dataclasses.replace(record, change=change)
         result.files.append(record)
@@ -291,8 +294,8 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
         else:
             store.add(record.path, file_result.findings)
             screen = _screen(file_result.findings)
-        if screen:
-            screens[record.path] = screen
+        if screen:  # most are `import torch` and the like: one tuple for all
+            screens[record.path] = shared.setdefault(("screen", screen), screen)
     result.diagnostics.extend(file_result.diagnostics)
 
 

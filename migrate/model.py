@@ -316,6 +316,12 @@ class FileRecord:
     change: FileChange = NO_CHANGE
     other_vendor: bool = False  # another GPU vendor's backend (mappings/vendor_files.toml)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent from a worker as its field values; the words every record repeats
+        (language, encoding) arrive as one string each, not one per file."""
+        return (_record, (self.path, self.language, self.lines, self.bytes, self.error_share,
+                          self.vendored, self.encoding, self.change, self.other_vendor))
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "path": self.path, "language": self.language, "lines": self.lines,
@@ -340,6 +346,13 @@ class FileRecord:
         return cls(str(data["path"]), str(data["language"]), int(data["lines"]),
                    int(data["bytes"]), float(data["error_share"]), bool(data["vendored"]),
                    str(data["encoding"]), change, bool(data.get("other_vendor", False)))
+
+
+def _record(path: str, language: str, lines: int, size: int, error_share: float,
+            vendored: bool, encoding: str, change: FileChange, other_vendor: bool
+            ) -> FileRecord:
+    return FileRecord(path, intern(language), lines, size, error_share, vendored,
+                      intern(encoding), change, other_vendor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,3 +139,15 @@ def test_every_output_is_the_same_with_no_finding_or_all_in_memory(
     assert b'"new": true' in whole["r.json"] and b'"new": false' in whole["r.json"]
     for name in whole:
         assert spilled[name] == whole[name], name
+
+
+def test_objects_held_stay_within_the_budget_and_one_block() -> None:
+    """Reading all findings again and again holds the first blocks up to the budget and
+    one more: memory does not grow with the findings."""
+    blocks = {f"f{n:02}.cu": [finding(f"f{n:02}.cu", line) for line in range(1, 4)]
+              for n in range(20)}
+    store = filled(7, blocks)
+    for _ in range(3):
+        assert len(list(store)) == 60
+        assert store.findings_held() <= 7 + 3
+    assert places([store[59]]) == [("f19.cu", 3, 1)] and store.findings_held() <= 7 + 3
