@@ -140,6 +140,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     store.seal()
     result.findings = store
     _drop_own(result, store, screens, defined, found.candidates, state)
+    del screens, defined, shared  # a name and a screen per file: not needed from here on
     _sort(result)
     if known is not None and settings.baseline is not None:
         for index, findings in store.per_file():

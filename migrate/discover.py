@@ -32,8 +32,8 @@ ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    location: str  # absolute; a string, as a Path object per file cost 0.5 KB
-    rel: str  # POSIX, relative to the root
+    location: str  # where to read it; a string, as a Path object per file cost 0.5 KB
+    rel: str  # POSIX, relative to the root, made safe to show (it may differ from the name)
     frontend: str
     vendored: bool
     size: int
