@@ -142,7 +142,10 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
             pricer.second(found)
         if setting and index is not None:
             findings.save(index, found)  # type: ignore[attr-defined]
-    return [pricer.estimate(rate, currency, hours_per_day) for pricer in pricers]
+    estimates = []
+    while pricers:  # each pricer's per-file tables go before the next one's estimate
+        estimates.append(pricers.pop(0).estimate(rate, currency, hours_per_day))
+    return estimates
 
 
 class _Pricer:

@@ -72,7 +72,7 @@ class FindingStore(Sequence[Finding]):
         self._counts: array[int] = array("q")
         self._starts: array[int] = array("q")
         self._sealed = False
-        self._notes: array[int] = array("I")
+        self._notes: array[int] = array("B")
         self._note_table: list[Note] = [_NO_NOTE]
         self._note_ids: dict[tuple[int, int, str | None], int] = {}
         self._objects: dict[int, list[Finding]] = {}
@@ -174,6 +174,7 @@ class FindingStore(Sequence[Finding]):
                 else:
                     note_id = ids[key] = len(table)
                     table.append((finding.price, unit, finding.baseline_state))
+                    self._widen(note_id)
             self._notes[start + i] = note_id
 
     def findings_held(self) -> int:
@@ -229,9 +230,14 @@ class FindingStore(Sequence[Finding]):
         offset, self._end = self._end, self._end + len(block)
         return offset
 
+    def _widen(self, note_id: int) -> None:
+        """A byte per finding holds 255 distinct notes; most scans need fewer."""
+        if note_id >= 1 << (8 * self._notes.itemsize):
+            self._notes = array("I" if self._notes.typecode == "H" else "H", self._notes)
+
     def _restart(self) -> None:
         starts = array("q", [0])
         for count in self._counts:
             starts.append(starts[-1] + count)
         self._starts = starts
-        self._notes = array("I", bytes(4 * starts[-1]))
+        self._notes = array("B", bytes(starts[-1]))  # widened as the note table grows

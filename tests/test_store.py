@@ -151,3 +151,12 @@ def test_objects_held_stay_within_the_budget_and_one_block() -> None:
         assert len(list(store)) == 60
         assert store.findings_held() <= 7 + 3
     assert places([store[59]]) == [("f19.cu", 3, 1)] and store.findings_held() <= 7 + 3
+
+
+def test_many_distinct_prices_widen_the_notes() -> None:
+    """A byte per finding holds 255 distinct notes; the 300 prices here need more."""
+    store = filled(0, {f"f{n:03}.cu": [finding(f"f{n:03}.cu", 1)] for n in range(300)})
+    for index, found in store.per_file():
+        found[0].price = Hours(index, index, index)
+        store.save(index, found)
+    assert [f.price.expected for f in store] == list(range(300))
