@@ -32,15 +32,19 @@ ALWAYS_PRUNED = frozenset({".git", ".hg", ".svn"})
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    location: str  # where to read it; a string, as a Path object per file cost 0.5 KB
-    rel: str  # POSIX, relative to the root, made safe to show (it may differ from the name)
+    # Where to read it: `root` joined with `rel`, or `location` when `rel` had to be made
+    # safe to show and differs from the name. Strings, not a Path per file (0.5 KB each);
+    # `root` is one string for all candidates.
+    root: str
+    rel: str  # POSIX, relative to the root
     frontend: str
     vendored: bool
     size: int
+    location: str = ""
 
     @property
     def path(self) -> Path:
-        return Path(self.location)
+        return Path(self.location or f"{self.root}/{self.rel}")
 
 
 @dataclass(slots=True)
@@ -145,6 +149,7 @@ def discover(
         root_real=os.path.realpath(root),
         user_excludes=pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None,
         submodules=_submodule_paths(root),
+        root=str(root),
     )
     top = _read_gitignore(root, "", walker.result.diagnostics)
     walker.walk(root, [top] if top else [])
@@ -177,6 +182,7 @@ class _Walker:
     root_real: str
     user_excludes: pathspec.PathSpec | None
     submodules: set[str]
+    root: str = ""  # as given, the start of every candidate's path
     result: Discovery = field(default_factory=Discovery)
 
     def skip(self, rel: str, reason: str, detail: str = "") -> None:
@@ -250,4 +256,7 @@ class _Walker:
         if size > self.max_file_size:
             self.skip(rel, "too-large", f"{size} bytes > {self.max_file_size}")
             return
-        self.result.candidates.append(Candidate(str(path), rel, frontend, vendored, size))
+        location = str(path)
+        joined = f"{self.root}/{rel}"
+        self.result.candidates.append(Candidate(self.root, rel, frontend, vendored, size,
+                                                "" if location == joined else location))
