@@ -21,6 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, overload
 
+from migrate.errors import UserError
 from migrate.model import ZERO, Finding, Hours, MappingEntry, PricedUnit, Use, shared_entry
 
 # Findings kept as objects (the first blocks read); about 700 bytes each.
@@ -29,6 +30,10 @@ KEEP_FINDINGS = 60_000
 _new = tuple.__new__  # a Use from its row, without the argument parsing of Use(...)
 Note = tuple[Hours, PricedUnit | None, str | None]  # price, unit, baseline state
 _NO_NOTE: Note = (ZERO, None, None)
+
+
+class SpoolError(UserError):
+    """The temporary file that holds the findings cannot be written."""
 
 
 def pack(findings: Iterable[Finding]) -> bytes:
@@ -222,11 +227,16 @@ class FindingStore(Sequence[Finding]):
 
     # Inside ----------------------------------------------------------------------------
     def _write(self, block: bytes) -> int:
-        if self._spool is None:
-            # Unlinked at once: nothing is left behind, whatever ends the process.
-            self._spool = tempfile.TemporaryFile(prefix="supa-migrate-")  # noqa: SIM115
-        self._spool.seek(self._end)
-        self._spool.write(block)
+        try:
+            if self._spool is None:
+                # Unlinked at once: nothing is left behind, whatever ends the process.
+                self._spool = tempfile.TemporaryFile(prefix="supa-migrate-")  # noqa: SIM115
+            self._spool.seek(self._end)
+            self._spool.write(block)
+        except OSError as exc:  # a full or read-only temporary folder
+            raise SpoolError(f"cannot write the findings' temporary file in "
+                             f"{tempfile.gettempdir()}: {exc.strerror or exc} (set TMPDIR "
+                             "to a folder with room)") from exc
         offset, self._end = self._end, self._end + len(block)
         return offset
 

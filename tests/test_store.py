@@ -160,3 +160,22 @@ def test_many_distinct_prices_widen_the_notes() -> None:
         found[0].price = Hours(index, index, index)
         store.save(index, found)
     assert [f.price.expected for f in store] == list(range(300))
+
+
+class FullDisk:
+    """A temporary file on a full disk."""
+
+    def seek(self, offset: int) -> None:
+        pass
+
+    def write(self, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_full_temporary_folder_is_a_clear_error_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrate.store.tempfile, "TemporaryFile", lambda **_: FullDisk())
+    code, out, err = run_cli("scan", str(EXAMPLE), "--no-cache", "--jobs", "1", fresh=True)
+    assert code == 2
+    assert "No space left on device" in err and "TMPDIR" in err
+    assert "Traceback" not in err + out
