@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from migrate.model import ScanResult
 from migrate.report.messages import finding_message
@@ -20,11 +21,20 @@ BOM = "\ufeff"
 
 
 def render(result: ScanResult, lang: str = "en") -> str:
+    return "".join(chunks(result, lang))
+
+
+ROWS_PER_CHUNK = 1000
+
+
+def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
+    """The table a thousand rows at a time: CUTLASS gives 200,000 rows."""
     cell = spreadsheet_cell
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
     writer.writerow(COLUMNS)
-    for finding in result.findings:
+    for number, finding in enumerate(result.findings, 1):
         use, entry = finding.use, finding.entry
         writer.writerow([
             cell(use.file), use.line, use.column, cell(use.symbol), cell(use.resolved),
@@ -32,7 +42,11 @@ def render(result: ScanResult, lang: str = "en") -> str:
             cell(finding_message(finding, result, lang)), "yes" if finding.vendored else "no",
             f"{finding.price.expected:.4f}", finding.fingerprint,
         ])
-    return BOM + buffer.getvalue()
+        if number % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def spreadsheet_cell(text: str) -> str:

@@ -19,11 +19,12 @@ clock and no absolute path, so the same scan gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from migrate.model import CONFIDENCES, Finding, ScanResult
+from migrate.model import CONFIDENCES, Finding, MappingEntry, ScanResult
 from migrate.report import i18n
 from migrate.report.messages import diagnostic_message, finding_message
 from migrate.report.safe import safe_text
@@ -44,15 +45,66 @@ HELP_ROWS = 25  # replacement lines per rule's help; the rest are counted
 
 def render(result: ScanResult, lang: str = "en") -> str:
     """The SARIF log as text; `lang` (en, zh) picks the catalog for rule texts."""
-    return json.dumps(to_sarif(result, lang), ensure_ascii=False, indent=2,
-                      sort_keys=True) + "\n"
+    return "".join(chunks(result, lang))
 
 
-def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
+# Stands for the results list while the rest of the log is laid out.
+_RESULTS_PLACEHOLDER = "\u0000results\u0000"
+_RESULT_INDENT = "\n        "  # a result sits four levels deep: runs[0].results[i]
+
+
+def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
+    """The log in pieces, a result at a time: the bytes of json.dumps(indent=2,
+    sort_keys=True) of the whole, which on CUTLASS is 290 MB and took 2.5 GB to build."""
+    log = to_sarif(result, lang, with_results=False)
+    log["runs"][0]["results"] = _RESULTS_PLACEHOLDER
+    text = json.dumps(log, ensure_ascii=False, indent=2, sort_keys=True)
+    head, tail = text.split(json.dumps(_RESULTS_PLACEHOLDER), 1)
+    if not result.findings:
+        yield head + "[]" + tail + "\n"
+        return
+    index = _rule_index(result)
+    yield head + "["
+    for number, finding in enumerate(result.findings):
+        item = json.dumps(_result(finding, index[finding.rule], result, lang),
+                          ensure_ascii=False, indent=2, sort_keys=True)
+        # No JSON string holds a raw line break, so this only indents.
+        yield ("" if number == 0 else ",") + _RESULT_INDENT + item.replace("\n",
+                                                                           _RESULT_INDENT)
+    yield "\n      ]" + tail + "\n"
+
+
+@dataclass(slots=True)
+class _RuleFacts:
+    """What a rule's description needs of its findings, gathered in one pass."""
+
+    entry: MappingEntry  # the first finding's row: a rule's findings share category, status
+    confidence: str
+    pairs: set[tuple[str, str, str]] = field(default_factory=set)  # resolved, supa, conf.
+
+
+def _rule_facts(result: ScanResult) -> dict[str, _RuleFacts]:
+    facts: dict[str, _RuleFacts] = {}
     for finding in result.findings:
-        by_rule[finding.rule].append(finding)
-    rule_ids = sorted(by_rule)
+        entry = finding.entry
+        fact = facts.get(finding.rule)
+        if fact is None:
+            fact = facts[finding.rule] = _RuleFacts(entry, entry.confidence)
+        elif CONFIDENCES.index(entry.confidence) > CONFIDENCES.index(fact.confidence):
+            fact.confidence = entry.confidence
+        fact.pairs.add((finding.use.resolved, entry.supa, entry.confidence))
+    return facts
+
+
+def _rule_index(result: ScanResult) -> dict[str, int]:
+    rules = sorted({f.rule for f in result.findings})
+    return {rule: number for number, rule in enumerate(rules)}
+
+
+def to_sarif(result: ScanResult, lang: str = "en", with_results: bool = True
+             ) -> dict[str, Any]:
+    facts = _rule_facts(result)
+    rule_ids = sorted(facts)
     index = {rule: number for number, rule in enumerate(rule_ids)}
     driver = {
         "name": "supa-migrate",
@@ -60,7 +112,7 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
         "version": result.tool_version,
         "semanticVersion": result.tool_version,
         "language": LANGUAGE_TAGS[lang],
-        "rules": [_rule(rule, by_rule[rule], result, lang) for rule in rule_ids],
+        "rules": [_rule(rule, facts[rule], result, lang) for rule in rule_ids],
         "properties": {"mappingsVersion": result.mappings_version},
     }
     run: dict[str, Any] = {
@@ -70,7 +122,8 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
             "text": i18n.text(lang, "sarif.srcroot", root=result.root)}}},
         "invocations": [{"executionSuccessful": True,
                          "toolExecutionNotifications": _notifications(result, lang)}],
-        "results": [_result(f, index[f.rule], result, lang) for f in result.findings],
+        "results": [_result(f, index[f.rule], result, lang) for f in result.findings]
+        if with_results else [],
         "properties": {"root": result.root},
     }
     if result.baseline is not None:
@@ -78,15 +131,14 @@ def to_sarif(result: ScanResult, lang: str = "en") -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(rule: str, findings: list[Finding], result: ScanResult, lang: str
-          ) -> dict[str, Any]:
-    entry = findings[0].entry  # every finding of a rule shares category and status
+def _rule(rule: str, fact: _RuleFacts, result: ScanResult, lang: str) -> dict[str, Any]:
+    entry = fact.entry
     label = result.category_label(entry.category, lang)
     short = i18n.text(lang, f"sarif.rule_short.{entry.status}", category=label)
     full = i18n.text(lang, f"sarif.rule_full.{entry.status}", category=label)
     # The weakest evidence behind any finding of this rule is the rule's confidence.
-    confidence = max((f.entry.confidence for f in findings), key=CONFIDENCES.index)
-    text, markdown = _help(findings, lang, full)
+    confidence = fact.confidence
+    text, markdown = _help(fact.pairs, lang, full)
     return {
         "id": rule,
         "name": _pascal(entry.category) + _pascal(entry.status),
@@ -100,9 +152,9 @@ def _rule(rule: str, findings: list[Finding], result: ScanResult, lang: str
     }
 
 
-def _help(findings: list[Finding], lang: str, full: str) -> tuple[str, str]:
+def _help(found: set[tuple[str, str, str]], lang: str, full: str) -> tuple[str, str]:
     """The rule's help: what it means, then each CUDA name found and its BIRENSUPA side."""
-    pairs = sorted({(f.use.resolved, f.entry.supa, f.entry.confidence) for f in findings})
+    pairs = sorted(found)
     none = i18n.text(lang, "sarif.help.no_replacement")
     shown, rest = pairs[:HELP_ROWS], len(pairs) - HELP_ROWS
     lines = [full, "", i18n.text(lang, "sarif.help.replacements")]

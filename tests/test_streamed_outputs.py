@@ -1,0 +1,51 @@
+"""Large outputs are written a piece at a time: no piece holds all findings, and the
+pieces join into exactly the document built whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from migrate.api import scan
+from migrate.config import Settings
+from migrate.model import ScanResult
+from migrate.report import csv as csv_report
+from migrate.report import sarif
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def result() -> ScanResult:
+    return scan(Settings(root=EXAMPLE, jobs=1))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sarif_pieces_join_into_the_whole_log(result: ScanResult, lang: str) -> None:
+    pieces = list(sarif.chunks(result, lang))
+    whole = json.dumps(sarif.to_sarif(result, lang), ensure_ascii=False, indent=2,
+                       sort_keys=True) + "\n"
+    assert "".join(pieces) == whole
+    assert len(pieces) == len(result.findings) + 2  # head, one per result, tail
+    assert max(len(p) for p in pieces) < len(whole) / 4
+
+
+def test_sarif_without_findings_has_an_empty_results_list(result: ScanResult) -> None:
+    empty = ScanResult(result.tool_version, result.mappings_version, "empty")
+    log = json.loads(sarif.render(empty))
+    assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
+
+
+def test_csv_comes_a_thousand_rows_at_a_time(result: ScanResult,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_report, "ROWS_PER_CHUNK", 100)
+    pieces = list(csv_report.chunks(result, "en"))
+    assert len(pieces) == len(result.findings) // 100 + 1
+    text = "".join(pieces)
+    assert text.startswith(csv_report.BOM)
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == list(csv_report.COLUMNS) and len(rows) == len(result.findings) + 1
+    assert [(r[0], int(r[1])) for r in rows[1:]] == [
+        (f.use.file, f.use.line) for f in result.findings]
