@@ -183,6 +183,30 @@ def test_a_large_result_lists_its_hardest_findings_in_the_html(
     assert f"The 5 hardest of {len(result.findings)} findings" in html
 
 
+def test_a_large_result_lists_its_costliest_files_in_the_html(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FILES_SHOWN files the HTML lists the costliest, in path order, and says where
+    the rest are; a monorepo's 100,000 rows would not open in a browser."""
+    from migrate.report import view
+
+    result = scan(Settings(root=EXAMPLE, use_cache=False, jobs=1))
+    monkeypatch.setattr(view, "FILES_SHOWN", 3)
+    estimate = result.estimate
+    assert estimate is not None
+    with_findings = sorted({f.use.file for f in result.findings})
+    costliest = sorted(with_findings, key=lambda p: -estimate.file(p).hours.expected)[:3]
+    assert estimate.file(costliest[2]).hours.expected > estimate.file(
+        sorted(with_findings, key=lambda p: -estimate.file(p).hours.expected)[3]).hours.expected
+    html = renderer("html")(result, "en")
+    table = html.split('id="files-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-grade=") == 3
+    listed = [p for p in with_findings if f'<code>{p}</code>' in table]
+    assert listed == sorted(costliest)
+    assert f"The 3 costliest of {len(with_findings)} files with findings" in html
+    zh = renderer("html")(result, "zh")
+    assert f"{len(with_findings)} 个有发现的文件中工作量最大的 3 个" in zh
+
+
 @pytest.mark.parametrize("tree", ["repos/all_statuses", "repos/multi_vendor", "report_xss",
                                   "repos/python_surfaces", "repos/config_surfaces", "precise",
                                   "suppressed"])

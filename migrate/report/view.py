@@ -29,6 +29,8 @@ LOCATIONS_SHOWN = 6
 # Findings listed in the HTML report: a browser stays responsive and the file small enough
 # to mail; beyond it the hardest are listed and the JSON/CSV results hold every one.
 FINDINGS_SHOWN = 5000
+# Files listed in the HTML report, for the same reason: a monorepo has 100,000.
+FILES_SHOWN = 2000
 
 
 def build(result: ScanResult, lang: str) -> dict[str, Any]:
@@ -41,6 +43,7 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         return result.category_label(name, lang)
 
     own = _own(result, score)
+    files, files_total = _files(result, score, lang)
     return {
         "lang": lang, "t": t, "root": safe_text(result.root), "version": result.tool_version,
         "mappings_version": result.mappings_version,
@@ -48,7 +51,10 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
         "summary": _summary(result, score, lang, t),
         "charts": charts.build(result, score, own, lang, t, category),
         "blockers": _blockers(result, own, lang, category),
-        "files": _files(result, score, lang),
+        "files": files,
+        "files_total": files_total,
+        "files_total_text": numbers.integer(files_total, lang),
+        "files_shown_text": numbers.integer(min(files_total, FILES_SHOWN), lang),
         "findings": _findings(result, lang, t, category),
         "findings_total": len(result.findings),
         "findings_total_text": numbers.integer(len(result.findings), lang),
@@ -196,12 +202,19 @@ def _blockers(result: ScanResult, own: list[int], lang: str, category: Any
     return out
 
 
-def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any]]:
+def _files(result: ScanResult, score: Estimate, lang: str
+           ) -> tuple[list[dict[str, Any]], int]:
+    """A row per file with findings; beyond FILES_SHOWN, the costliest, in path order.
+    Also how many files have findings."""
     counts = Counter(f.use.file for f in result.findings)
+    listed = [record for record in result.files if counts[record.path]]
+    total = len(listed)
+    if len(listed) > FILES_SHOWN:
+        chosen = set(heapq.nlargest(FILES_SHOWN, range(len(listed)), key=lambda i: (
+            score.file(listed[i].path).hours.expected, counts[listed[i].path], -i)))
+        listed = [record for i, record in enumerate(listed) if i in chosen]
     rows = []
-    for record in result.files:
-        if not counts[record.path]:
-            continue
+    for record in listed:
         effort = score.file(record.path)
         rows.append({
             "path": safe_text(record.path), "grade": effort.grade, "vendored": record.vendored,
@@ -219,7 +232,7 @@ def _files(result: ScanResult, score: Estimate, lang: str) -> list[dict[str, Any
                                                           key=lambda kv: (-kv[1], kv[0]))),
             "family": t_family(effort.family, lang),
         })
-    return rows
+    return rows, total
 
 
 def _other_vendor(result: ScanResult, lang: str) -> list[dict[str, Any]]:
