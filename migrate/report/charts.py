@@ -7,10 +7,10 @@ units; the template only places rectangles and text, so the page needs no script
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from migrate.model import STATUSES, Estimate, ScanResult
+from migrate.model import STATUSES, Estimate, Finding, ScanResult
 from migrate.report import numbers
 from migrate.report.messages import change_label
 from migrate.report.safe import safe_text
@@ -20,9 +20,15 @@ TOP_FILES = 10
 LABEL_CHARS = 38
 
 
-def build(result: ScanResult, score: Estimate, own: list[int], lang: str,
-          t: Callable[..., str], category: Callable[[str], str]) -> dict[str, Any]:
-    statuses = Counter(result.findings[i].entry.status for i in own)
+def build(result: ScanResult, score: Estimate, own: Callable[[], Iterable[Finding]],
+          lang: str, t: Callable[..., str], category: Callable[[str], str]
+          ) -> dict[str, Any]:
+    """`own()` gives the findings the totals count, in order (once: one pass)."""
+    statuses: Counter[str] = Counter()
+    own_files: set[str] = set()
+    for finding in own():
+        statuses[finding.entry.status] += 1
+        own_files.add(finding.use.file)
     status_bars = [(t(f"status.{s}"), statuses[s], numbers.integer(statuses[s], lang), s)
                    for s in STATUSES]
     by_category = sorted(((change_label(name, lang), hours.expected)
@@ -31,7 +37,6 @@ def build(result: ScanResult, score: Estimate, own: list[int], lang: str,
     by_category += [(t("report.ci_fixed"), h.expected) for h in score.fixed.values()]
     category_bars = [(label, value, numbers.hours(value, lang), "effort")
                      for label, value in by_category]
-    own_files = {result.findings[i].use.file for i in own}
     files = sorted(((path, effort.hours.expected) for path, effort in score.files.items()
                     if path in own_files and effort.hours.expected > 0),
                    key=lambda kv: (-kv[1], kv[0]))[:TOP_FILES]

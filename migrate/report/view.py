@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,9 @@ def build(result: ScanResult, lang: str) -> dict[str, Any]:
     def category(name: str) -> str:
         return result.category_label(name, lang)
 
-    own = _own(result, score)
+    def own() -> Iterator[Finding]:
+        return own_findings(result, score)
+
     files, files_total = _files(result, score, lang)
     return {
         "lang": lang, "t": t, "root": safe_text(result.root), "version": result.tool_version,
@@ -84,11 +87,12 @@ def _estimate(result: ScanResult) -> Estimate:
     return result.estimate
 
 
-def _own(result: ScanResult, score: Estimate) -> list[int]:
-    """Indices of the findings the totals count: the project's own, plus vendored on request;
-    never another GPU vendor's code."""
-    return [i for i, f in enumerate(result.findings)
-            if (score.include_vendored or not f.vendored) and not f.other_vendor]
+def own_findings(result: ScanResult, score: Estimate) -> Iterator[Finding]:
+    """The findings the totals count, in order: the project's own, plus vendored on
+    request; never another GPU vendor's code. A generator: a result may be millions,
+    read from disk a file at a time."""
+    return (f for f in result.findings
+            if (score.include_vendored or not f.vendored) and not f.other_vendor)
 
 
 def _days(hours: float, score: Estimate, lang: str) -> str:
@@ -160,12 +164,12 @@ class _Blocker:
     places: list[str] = field(default_factory=list)
 
 
-def _blockers(result: ScanResult, own: list[int], lang: str, category: Any
+def _blockers(result: ScanResult, own: Callable[[], Iterator[Finding]], lang: str,
+              category: Any
               ) -> list[dict[str, Any]]:
     """CUDA-only dependencies, inline PTX, tensor-core code, APIs with no equivalent."""
     groups: dict[str, dict[str, _Blocker]] = {g: {} for g in BLOCKER_GROUPS}
-    for i in own:  # in order: the findings may be read from disk a file at a time
-        finding = result.findings[i]
+    for finding in own():
         entry, unit = finding.entry, finding.unit
         if unit is not None and unit.unit == "package" and entry.status in BLOCKER_STATUSES:
             group, key = groups["dependency"], unit.key[0]
