@@ -207,6 +207,17 @@ class _Pricer:
         # once for the project) needs no build-and-test pass of its own.
         return lines, hours + model.review if hours.high > 0 else hours
 
+    def _file_effort(self, file: str, unit_share: list[Hours],
+                     tallies: list[tuple[_Group, _Tally]]) -> Effort:
+        """A file's effort: its lines' hours plus its findings' unit shares, with its
+        reasons (`tallies`: its findings per unit, in the order of unit keys)."""
+        lines = self.file_lines.get(file, {})
+        hours = self.file_line_hours.get(file, ZERO) + Hours.total(unit_share)
+        reasons = _reasons(lines if file not in self.silent else {}, self.model, tallies,
+                           None)
+        return self._shared(Effort(hours, grade(hours.expected, self.model, "file"), reasons,
+                                   dict(sorted(lines.items())), self.family_of.get(file, "")))
+
     def _shared(self, effort: Effort) -> Effort:
         """One object for equal efforts: most files of a large tree cost alike."""
         return self.efforts.setdefault(effort_key(effort), effort)
@@ -216,7 +227,7 @@ class _Pricer:
 
     def first(self, found: list[Finding]) -> None:
         """The per-unit items of one file's findings."""
-        model, status_of, groups = self.model, self.status_of, self.groups
+        status_of, groups = self.status_of, self.groups
         file = found[0].use.file
         if any(f.vendored for f in found):
             self.vendored_paths.add(file)
@@ -226,19 +237,27 @@ class _Pricer:
             return
         for finding in found:
             status = status_of(finding)
-            if status == "native" or finding.other_vendor or finding.use.indirect:
+            unit = self._unit_of(finding, status)
+            if unit is None:
                 continue
-            use = finding.use
-            rule = model.rule_for(finding.entry.category, use.resolved, use.kind, status)
-            if rule is None:
-                continue
-            key = (rule.name, _unit_key(rule.unit, finding, model, self.counted))
+            rule, key = unit
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group(rule, key)
             group.count += 1
             group.hardest = max(group.hardest, self.status_rank[status])
             group.files.add(file)
+
+    def _unit_of(self, finding: Finding, status: str) -> tuple[Rule, GroupKey] | None:
+        """The per-unit item pricing `finding` on this path and its unit, if any: code that
+        runs as is, another vendor's and code reached through an alias has none."""
+        if status == "native" or finding.other_vendor or finding.use.indirect:
+            return None
+        use = finding.use
+        rule = self.model.rule_for(finding.entry.category, use.resolved, use.kind, status)
+        if rule is None:
+            return None
+        return rule, (rule.name, _unit_key(rule.unit, finding, self.model, self.counted))
 
     def settle(self) -> None:
         """Each unit priced at its hardest member's status, shared by its members."""
@@ -249,8 +268,7 @@ class _Pricer:
 
     def second(self, found: list[Finding]) -> None:
         """Each finding's share of its line and of its unit, summed for its file."""
-        model, groups, shares, file_lines = self.model, self.groups, self.shares, \
-            self.file_lines
+        model, groups, shares = self.model, self.groups, self.shares
         file = found[0].use.file
         is_silent = file in self.silent
         statuses = [self.status_of(f) for f in found]
@@ -279,17 +297,12 @@ class _Pricer:
         is_counted = self.counted(file)
         if not is_silent:
             for i, finding in enumerate(found):
-                status = statuses[i]
-                if status == "native" or finding.other_vendor or finding.use.indirect:
+                unit = self._unit_of(finding, statuses[i])
+                if unit is None:
                     continue
-                use = finding.use
-                rule = model.rule_for(finding.entry.category, use.resolved, use.kind, status)
-                if rule is None:
-                    continue
-                group = groups[(rule.name, _unit_key(rule.unit, finding, model,
-                                                     self.counted))]
+                group = groups[unit[1]]
                 key_of[i] = group.key  # one key object per unit, not one per finding
-                unit_share[i] = group.in_branch if use.vendor_branch else group.share
+                unit_share[i] = group.in_branch if finding.use.vendor_branch else group.share
                 tally = tallies[group.key]
                 tally.count += 1
                 tally.hours += unit_share[i].expected
@@ -297,12 +310,8 @@ class _Pricer:
                     own = self.own_tallies[group.key]
                     own.count += 1
                     own.hours += unit_share[i].expected
-        hours = self.file_line_hours.get(file, ZERO) + Hours.total(unit_share)
-        reasons = _reasons(file_lines.get(file, {}) if not is_silent else {}, model,
-                           [(groups[k], tallies[k]) for k in sorted(tallies)], None)
-        self.file_efforts_found[file] = self._shared(Effort(
-            hours, grade(hours.expected, model, "file"), reasons,
-            dict(sorted(file_lines.get(file, {}).items())), self.family_of.get(file, "")))
+        self.file_efforts_found[file] = self._file_effort(
+            file, unit_share, [(groups[k], tallies[k]) for k in sorted(tallies)])
         if is_counted:
             for i, finding in enumerate(found):
                 if finding.other_vendor:
@@ -349,15 +358,8 @@ class _Pricer:
         file_efforts: dict[str, Effort] = {}
         for file in sorted(set(file_lines) | set(self.file_efforts_found)):
             effort = self.file_efforts_found.get(file)
-            if effort is None:
-                hours = self.file_line_hours.get(file, ZERO) + Hours.total(())
-                effort = Effort(hours, grade(hours.expected, model, "file"),
-                                _reasons(file_lines.get(file, {}) if file not in silent
-                                         else {}, model, [], None),
-                                dict(sorted(file_lines.get(file, {}).items())),
-                                self.family_of.get(file, ""))
-                effort = self._shared(effort)
-            file_efforts[file] = effort
+            file_efforts[file] = effort if effort is not None else \
+                self._file_effort(file, [], [])
         own_files = [f for f in file_efforts if counted(f)]
         own_set = set(own_files)
         apart_files = [f for f in file_efforts if not counted(f)]

@@ -7,7 +7,7 @@ nothing depends on the clock, the absolute path or the number of jobs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring as _text  # type: ignore[attr-defined]
 from typing import Any
 
@@ -84,7 +84,6 @@ def render(result: ScanResult, lang: str = "en") -> str:
 # Stand for the files and findings lists while the rest of the document is laid out.
 _FILES_PLACEHOLDER = "\u0000files\u0000"
 _FINDINGS_PLACEHOLDER = "\u0000findings\u0000"
-_FILE_INDENT = "\n    "  # a file's object sits two levels deep
 
 
 def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
@@ -106,12 +105,7 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         yield head + "[]"
     else:
         yield head + "["
-        for index, record in enumerate(result.files):
-            item = json.dumps(file_data(record, result), ensure_ascii=False, indent=2,
-                              sort_keys=True)
-            # No JSON string holds a raw line break, so this only indents.
-            yield (_FILE_INDENT if index == 0 else "," + _FILE_INDENT) + item.replace(
-                "\n", _FILE_INDENT)
+        yield from indented_items((file_data(r, result) for r in result.files), depth=2)
         yield "\n  ]"
     yield middle
     if not findings:
@@ -123,6 +117,17 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         separator = "\n    " if index == 0 else ",\n    "
         yield separator + encoder.encode(finding)
     yield "\n  ]" + tail + "\n"
+
+
+def indented_items(items: Iterable[Any], depth: int) -> Iterator[str]:
+    """Each item laid out as json.dumps(indent=2, sort_keys=True) lays it out `depth`
+    levels deep in a list, with its separator: the pieces between the list's "[" and its
+    closing line, so a long list is written an item at a time."""
+    indent = "\n" + "  " * depth
+    for index, item in enumerate(items):
+        text = json.dumps(item, ensure_ascii=False, indent=2, sort_keys=True)
+        # No JSON string holds a raw line break, so this only indents.
+        yield ("" if index == 0 else ",") + indent + text.replace("\n", indent)
 
 
 def _boolean(value: bool) -> str:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from migrate.model import CONFIDENCES, Finding, MappingEntry, ScanResult
 from migrate.report import i18n
+from migrate.report.json import indented_items
 from migrate.report.messages import diagnostic_message, finding_message
 from migrate.report.safe import safe_text
 from migrate.report.templates import markdown_code
@@ -50,7 +51,6 @@ def render(result: ScanResult, lang: str = "en") -> str:
 
 # Stands for the results list while the rest of the log is laid out.
 _RESULTS_PLACEHOLDER = "\u0000results\u0000"
-_RESULT_INDENT = "\n        "  # a result sits four levels deep: runs[0].results[i]
 
 
 def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
@@ -65,12 +65,9 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         return
     index = _rule_index(result)
     yield head + "["
-    for number, finding in enumerate(result.findings):
-        item = json.dumps(_result(finding, index[finding.rule], result, lang),
-                          ensure_ascii=False, indent=2, sort_keys=True)
-        # No JSON string holds a raw line break, so this only indents.
-        yield ("" if number == 0 else ",") + _RESULT_INDENT + item.replace("\n",
-                                                                           _RESULT_INDENT)
+    # A result sits four levels deep: runs[0].results[i].
+    yield from indented_items((_result(f, index[f.rule], result, lang)
+                               for f in result.findings), depth=4)
     yield "\n      ]" + tail + "\n"
 
 
