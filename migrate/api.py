@@ -17,12 +17,13 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from migrate import __version__, baseline
 from migrate.cache import Cache, default_folder
+from migrate.change import PORT_PATHS
 from migrate.code_digest import code_digest
 from migrate.config import Settings, load_settings
 from migrate.discover import Candidate, Discovery, discover
@@ -30,12 +31,12 @@ from migrate.errors import UserError
 from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import FileResult, Finding, ScanResult, change_key
+from migrate.model import FileResult, Finding, ScanResult, Tally, change_key
 from migrate.paths import compare, status_on
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
-from migrate.score import PathAsked, day_rate, score_paths
-from migrate.store import FindingStore, pack
+from migrate.score import FileUnits, PathAsked, day_rate, file_units, score_paths
+from migrate.store import FindingStore, pack, pack_summary
 from migrate.vendor_files import load_vendor_files
 from migrate.worker import WorkerState, repredict, scan_file
 
@@ -64,7 +65,17 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
         return result
     return dataclasses.replace(result, findings=(), block=pack(result.findings),
                                block_count=len(result.findings),
-                               screen=_screen(result.findings))
+                               screen=_screen(result.findings),
+                               block_summary=pack_summary(_units(result.findings, _STATE)))
+
+
+def _units(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
+    """What pricing's first pass needs of a file's findings, on both port paths."""
+    if state.effort is None or not findings:
+        return None
+    return file_units(findings, state.effort,
+                      [(path, functools.partial(_status_on_path, path=path))
+                       for path in PORT_PATHS], state.include_vendored)
 
 
 def _screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
@@ -109,7 +120,7 @@ def scan(settings: Settings, progress: Progress | None = None,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
                                        headers_digest(found.candidates, precise)),
-                        precise)
+                        precise, effort_model, settings.include_vendored)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
@@ -125,7 +136,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
     try:
         for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result, store, screens, shared)
+            _merge(result, file_result, store, screens, shared, state)
             defined.update(file_result.defined_names)
             if done % FREEZE_EVERY == 0:  # see gc.freeze() below
                 gc.freeze()
@@ -177,7 +188,7 @@ def _drop_own(result: ScanResult, store: FindingStore,
         if file in touched:
             kept = [f for f in store.block(index)
                     if not own(f.matched_by == "family", f.use.kind, f.use.resolved)]
-            store.replace(index, kept)
+            store.replace(index, kept, _units(kept, state))
             kept_of[file] = kept
     result.files = [repredict(by_rel[r.path], r, kept_of.get(r.path, []), state)
                     if r.path in touched and r.path in by_rel else r for r in result.files]
@@ -189,12 +200,14 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
     the prices of the path in force."""
     in_force = "suda" if settings.path == "suda" else "native"
     paths = [in_force] + (["suda"] if settings.path == "both" else [])
+    counted = Tally()  # every output shows the counts: taken in the pricing's first pass
     estimates = score_paths(
         result.findings, effort_model,
-        [PathAsked(path, functools.partial(_status_on_path, path=path), path == in_force)
-         for path in paths],
+        [PathAsked(path, set_prices=path == in_force) for path in paths],
         files=result.files, include_vendored=settings.include_vendored, rate=settings.rate,
-        currency=currency, hours_per_day=settings.hours_per_day)
+        currency=currency, hours_per_day=settings.hours_per_day, observe=counted.add)
+    if isinstance(result.findings, FindingStore):
+        result.findings.memo["tally"] = counted
     result.estimates = dict(zip(paths, estimates, strict=True))
     if settings.path == "both":
         result.comparison = compare(result.estimates["native"], result.estimates["suda"])
@@ -278,7 +291,7 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
 
 def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
            screens: dict[str, tuple[tuple[bool, str, str], ...]],
-           shared: dict[Hashable, Any]) -> None:
+           shared: dict[Hashable, Any], state: WorkerState) -> None:
     """Files the result in `result`, `store` and `screens`; equal values that every file
     repeats (its change, its screen) are one object, kept in `shared`."""
     if file_result.skipped is not None:
@@ -290,10 +303,11 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
             record = dataclasses.replace(record, change=change)
         result.files.append(record)
         if file_result.block:
-            store.add_block(record.path, file_result.block, file_result.block_count)
+            store.add_block(record.path, file_result.block, file_result.block_count,
+                            file_result.block_summary)
             screen = file_result.screen
         else:
-            store.add(record.path, file_result.findings)
+            store.add(record.path, file_result.findings, _units(file_result.findings, state))
             screen = _screen(file_result.findings)
         if screen:  # most are `import torch` and the like: one tuple for all
             screens[record.path] = shared.setdefault(("screen", screen), screen)

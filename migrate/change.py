@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from migrate.model import CHANGE_CATEGORIES, FileChange, Finding
 
@@ -109,7 +110,7 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     code = _strip_comments(text, language)
     lines = code.split("\n")
     has_kernel = "__global__" in code
-    starts = _line_starts(code)
+    starts = _line_starts(lines)
     # Lines each syntax pattern matches: the same on both paths, so found once.
     candidates = {index: set(matching_lines(pattern.regex, code, starts))
                   for index, pattern in enumerate(model.patterns)
@@ -190,13 +191,8 @@ def _take(taken: dict[int, str], line: int, category: str, order: tuple[str, ...
         taken[line] = category
 
 
-def _line_starts(code: str) -> list[int]:
-    starts = [0]
-    position = code.find("\n")
-    while position != -1:
-        starts.append(position + 1)
-        position = code.find("\n", position + 1)
-    return starts
+def _line_starts(lines: list[str]) -> list[int]:
+    return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
 
 def matching_lines(regex: re.Pattern[str], code: str, starts: list[int]) -> Iterable[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from migrate.mappings.load import MappingSet
 from migrate.model import Finding, MappingEntry, Use
@@ -18,30 +19,44 @@ def match_use(use: Use, mappings: MappingSet, vendored: bool, path: str = "nativ
     """The finding for `use` with the statuses of port `path`, or None when no row or
     family knows the name."""
     keys = (use.resolved, *use.alternatives)
-    hit = _first_hit(keys, use, mappings)
+    known = mappings.matches.get((keys, use.language, use.exact_only, path), _UNSEEN)
+    if known is _UNSEEN:  # a repository uses the same few thousand names over and over
+        known = mappings.matches[(keys, use.language, use.exact_only, path)] = \
+            _hit_on(keys, use.language, use.exact_only, mappings, path)
+    if known is None:
+        return None
+    key, entry, matched_by, rule = known
+    if key != use.resolved:
+        use = use._replace(resolved=key, alternatives=())
+    return Finding(use=use, entry=entry, rule=rule, fingerprint=fingerprint(use),
+                   vendored=vendored, matched_by=matched_by)
+
+
+_UNSEEN = object()
+
+
+def _hit_on(keys: tuple[str, ...], language: str, exact_only: bool, mappings: MappingSet,
+            path: str) -> tuple[str, MappingEntry, str, str] | None:
+    """The reading that matched, its row as it reads on `path`, how, and its rule id."""
+    hit = _first_hit(keys, language, exact_only, mappings)
     if hit is None:
         return None
     key, entry, matched_by = hit
-    if key != use.resolved:
-        use = use._replace(resolved=key, alternatives=())
     entry = entry_on(entry, path)
-    return Finding(
-        use=use, entry=entry, rule=mappings.rule_id(entry.category, entry.status),
-        fingerprint=fingerprint(use), vendored=vendored, matched_by=matched_by,
-    )
+    return key, entry, matched_by, mappings.rule_id(entry.category, entry.status)
 
 
-def _first_hit(keys: tuple[str, ...], use: Use, mappings: MappingSet
+def _first_hit(keys: tuple[str, ...], language: str, exact_only: bool, mappings: MappingSet
                ) -> tuple[str, MappingEntry, str] | None:
     # Exact rows for every reading first: a family shape must never win over a row.
     for key in keys:
-        found = mappings.lookup(key, use.language, exact_only=True)
+        found = mappings.lookup(key, language, exact_only=True)
         if found:
             return key, *found
-    if use.exact_only:
+    if exact_only:
         return None
     for key in keys:
-        found = mappings.lookup(key, use.language)
+        found = mappings.lookup(key, language)
         if found:
             return key, *found
     return None
@@ -54,6 +69,11 @@ def fingerprint(use: Use) -> str:
     spaces (`f(a,b)` -> `f( a, b )`) must keep the fingerprint: whitespace is
     dropped except where it separates two words (`int x` is not `intx`).
     """
-    normalized = _TIGHT_SPACE.sub("", " ".join(use.source_line.split()))
-    digest = hashlib.sha256(f"{use.file}\0{use.resolved}\0{normalized}".encode())
+    digest = hashlib.sha256(f"{use.file}\0{use.resolved}\0{_normalized(use.source_line)}"
+                            .encode())
     return digest.hexdigest()[:20]
+
+
+@lru_cache(maxsize=4096)  # the findings of a line follow each other
+def _normalized(line: str) -> str:
+    return _TIGHT_SPACE.sub("", " ".join(line.split()))

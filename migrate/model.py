@@ -400,6 +400,7 @@ class FileResult:
     # (matched by family, kind, resolved) of the findings the whole scan may still show
     # to be the repository's own (its names, headers, packages).
     screen: tuple[tuple[bool, str, str], ...] = ()
+    block_summary: bytes = b""  # the block's priced units (migrate/score.py FileUnits)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent from a worker as rows of plain values: pickling dataclasses field by field
@@ -409,7 +410,7 @@ class FileResult:
                       f.matched_by, f.suppression, f.other_vendor) for f in self.findings)
         return (_file_result_from_rows,
                 (self.record, rows, self.diagnostics, self.skipped, self.defined_names,
-                 self.block, self.block_count, self.screen))
+                 self.block, self.block_count, self.screen, self.block_summary))
 
 
 USE_FIELDS: tuple[str, ...] = Use._fields
@@ -456,9 +457,10 @@ def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...
                            diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
                            defined_names: frozenset[str], block: bytes = b"",
                            block_count: int = 0,
-                           screen: tuple[tuple[bool, str, str], ...] = ()) -> FileResult:
+                           screen: tuple[tuple[bool, str, str], ...] = (),
+                           block_summary: bytes = b"") -> FileResult:
     return FileResult(record, findings_from_rows(rows), diagnostics, skipped, defined_names,
-                      block, block_count, screen)
+                      block, block_count, screen, block_summary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -790,3 +792,35 @@ class Portfolio:
         if len(currencies) != 1:
             return None
         return currencies.pop(), sum((row.cost for row in self.rows), ZERO)
+
+
+@dataclass(slots=True)
+class Tally:
+    """The findings counted in one pass: a result can hold millions, read from disk."""
+
+    own: int = 0
+    vendored: int = 0
+    other_vendor: int = 0
+    suppressed: int = 0
+    baseline_states: Counter[str | None] = field(default_factory=Counter)
+    own_by_file: Counter[str] = field(default_factory=Counter)
+    own_by_status: Counter[str] = field(default_factory=Counter)
+    own_by_category: Counter[str] = field(default_factory=Counter)
+    vendored_by_status: Counter[str] = field(default_factory=Counter)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        """Counts `findings` too (a pass that reads them for another reason can count)."""
+        for finding in findings:
+            if finding.suppression is not None:
+                self.suppressed += 1
+            self.baseline_states[finding.baseline_state] += 1
+            if finding.other_vendor:
+                self.other_vendor += 1
+            elif finding.vendored:
+                self.vendored += 1
+                self.vendored_by_status[finding.entry.status] += 1
+            else:
+                self.own += 1
+                self.own_by_file[finding.use.file] += 1
+                self.own_by_status[finding.entry.status] += 1
+                self.own_by_category[finding.entry.category] += 1

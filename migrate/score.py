@@ -16,10 +16,12 @@ up to the line and unit hours they explain, not to the whole total.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from migrate.errors import UserError
 from migrate.mappings.effort import EffortModel, Rule
@@ -42,6 +44,7 @@ from migrate.model import (
     RuleUse,
     effort_key,
 )
+from migrate.paths import status_on
 
 GRADES = "ABCDE"
 TOP_REASONS = 3
@@ -50,8 +53,68 @@ StatusOf = Callable[[Finding], str]
 GroupKey = tuple[str, tuple[str, ...]]  # (item name, unit key): one priced unit
 
 
+def _status_on_path(finding: Finding, path: str) -> str:
+    return status_on(finding.entry, path)
+
+
 def _status_in_force(finding: Finding) -> str:
     return finding.entry.status
+
+
+STATUS_RANK = {status: n for n, status in enumerate(STATUSES)}
+# (item name, unit key, findings in the unit, rank in STATUSES of their hardest status)
+UnitCount = tuple[str, tuple[str, ...], int, int]
+
+
+class FileUnits(NamedTuple):
+    """One file's findings as the pricing's first pass sees them: per port path, the priced
+    units they fall in. Made where the file is scanned (`file_units`), so that pricing
+    reads each file's findings once, not twice."""
+
+    vendored: bool  # findings of vendored code
+    any_work: bool  # a finding that is not another vendor's
+    units: dict[str, tuple[UnitCount, ...]]
+
+
+def file_units(found: Sequence[Finding], model: EffortModel,
+               paths: Iterable[tuple[str, StatusOf]], include_vendored: bool,
+               vendored_file: bool = False) -> FileUnits:
+    """The priced units of one file's findings on each (path, status of a finding on it),
+    in the order the findings first reach them."""
+    vendored = any(f.vendored for f in found)
+    counted = include_vendored or not (vendored or vendored_file)
+    units: dict[str, tuple[UnitCount, ...]] = {}
+    for path, status_of in paths:
+        seen: dict[GroupKey, list[int]] = {}
+        for finding in found:
+            status = status_of(finding)
+            unit = unit_of(finding, status, model, counted)
+            if unit is None:
+                continue
+            rank = STATUS_RANK[status]
+            known = seen.get(unit[1])
+            if known is None:
+                seen[unit[1]] = [1, rank]
+            else:
+                known[0] += 1
+                known[1] = max(known[1], rank)
+        units[path] = tuple((name, key, n, hardest)
+                            for (name, key), (n, hardest) in seen.items())
+    return FileUnits(vendored, any(not f.other_vendor for f in found), units)
+
+
+def unit_of(finding: Finding, status: str, model: EffortModel, counted: bool
+            ) -> tuple[Rule, GroupKey] | None:
+    """The per-unit item pricing `finding` at `status` and its unit, if any: code that runs
+    as is, another vendor's and code reached through an alias has none. `counted`: the
+    finding's file is counted with the user's own code."""
+    if status == "native" or finding.other_vendor or finding.use.indirect:
+        return None
+    use = finding.use
+    rule = model.rule_for(finding.entry.category, use.resolved, use.kind, status)
+    if rule is None:
+        return None
+    return rule, (rule.name, _unit_key(rule.unit, finding, model, counted))
 
 
 class ScoreError(UserError):
@@ -112,32 +175,47 @@ def score(findings: Iterable[Finding], model: EffortModel, *,
 @dataclass(frozen=True, slots=True)
 class PathAsked:
     """One port path to price: how a finding's status reads on it, and whether the
-    findings carry its prices (one path at most)."""
+    findings carry its prices (one path at most). With the path's own statuses, the
+    first pass reads the units a store's blocks were summed into (`FileUnits`)."""
 
     path: str
-    status_of: StatusOf = _status_in_force
+    status_of: StatusOf | None = None  # None: the path's own (`status_on`)
     set_prices: bool = False
 
 
 def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[PathAsked], *,
                 files: list[FileRecord] | None = None, include_vendored: bool = False,
                 rate: float | None = None, currency: str = "USD",
-                hours_per_day: float | None = None) -> list[Estimate]:
+                hours_per_day: float | None = None,
+                observe: Callable[[list[Finding]], object] | None = None) -> list[Estimate]:
     """The estimate of each path `asked`, in two passes over the findings a file at a
     time, whatever the number of paths: the first forms the priced units, the second
-    shares them out (a store reads its findings from disk on each pass)."""
+    shares them out (a store reads its findings from disk on each pass). `observe`, when
+    given, sees each file's findings on the way (to count them)."""
     if sum(a.set_prices for a in asked) > 1:
         raise ValueError("findings carry the prices of one path")
     hours_per_day = hours_per_day or model.hours_per_day
     rate = day_rate(model, currency, rate)
     pricers = [_Pricer(model, files or [], a, include_vendored) for a in asked]
-    for _, found in _per_file(findings):
-        for pricer in pricers:
-            pricer.first(found)
+    summed = getattr(findings, "summary", None)
+    if summed is not None and all(a.status_of is None for a in asked):
+        for index, file in enumerate(findings.files()):  # type: ignore[attr-defined]
+            units = summed(index)
+            for pricer in pricers:
+                if units is not None and pricer.path in units.units:
+                    pricer.first_units(file, units)
+                elif found := findings.block(index):  # type: ignore[attr-defined]
+                    pricer.first(found)
+    else:
+        for _, found in _per_file(findings):
+            for pricer in pricers:
+                pricer.first(found)
     for pricer in pricers:
         pricer.settle()
     setting = any(a.set_prices for a in asked)
     for index, found in _per_file(findings):
+        if observe is not None:
+            observe(found)
         for pricer in pricers:
             pricer.second(found)
         if setting and index is not None:
@@ -154,8 +232,10 @@ class _Pricer:
     def __init__(self, model: EffortModel, files: list[FileRecord], asked: PathAsked,
                  include_vendored: bool) -> None:
         self.model, self.files, self.include_vendored = model, files, include_vendored
-        self.path, self.status_of, self.set_prices = asked.path, asked.status_of, \
-            asked.set_prices
+        self.path, self.set_prices = asked.path, asked.set_prices
+        self.status_of: StatusOf = asked.status_of or functools.partial(_status_on_path,
+                                                                         path=self.path)
+        self.rules = {rule.name: rule for rule in model.items}
         path = self.path
         self.families = find_families([r for r in files if not r.other_vendor], model, path)
         silent = {m for family in self.families for m in family.members
@@ -163,7 +243,6 @@ class _Pricer:
         silent |= {r.path for r in files if r.other_vendor}  # another vendor's: no CUDA work
         self.silent = silent
         self.family_of = {m: family.id for family in self.families for m in family.members}
-        self.status_rank = {status: n for n, status in enumerate(STATUSES)}
 
         # Lines: per file, priced at the category rates plus a review.
         self.file_lines: dict[str, dict[str, int]] = {}
@@ -227,37 +306,27 @@ class _Pricer:
 
     def first(self, found: list[Finding]) -> None:
         """The per-unit items of one file's findings."""
-        status_of, groups = self.status_of, self.groups
         file = found[0].use.file
-        if any(f.vendored for f in found):
+        self.first_units(file, file_units(found, self.model, [(self.path, self.status_of)],
+                                          self.include_vendored, file in self.vendored_paths))
+
+    def first_units(self, file: str, units: FileUnits) -> None:
+        """The per-unit items of one file, from its findings' units (`file_units`)."""
+        groups = self.groups
+        if units.vendored:
             self.vendored_paths.add(file)
-        self.any_finding_work = self.any_finding_work or (self.counted(file) and any(
-            not f.other_vendor for f in found))
+        self.any_finding_work = self.any_finding_work or (self.counted(file)
+                                                          and units.any_work)
         if file in self.silent:
             return
-        for finding in found:
-            status = status_of(finding)
-            unit = self._unit_of(finding, status)
-            if unit is None:
-                continue
-            rule, key = unit
+        for name, unit_key, count, hardest in units.units[self.path]:
+            key = (name, unit_key)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _Group(rule, key)
-            group.count += 1
-            group.hardest = max(group.hardest, self.status_rank[status])
+                group = groups[key] = _Group(self.rules[name], key)
+            group.count += count
+            group.hardest = max(group.hardest, hardest)
             group.files.add(file)
-
-    def _unit_of(self, finding: Finding, status: str) -> tuple[Rule, GroupKey] | None:
-        """The per-unit item pricing `finding` on this path and its unit, if any: code that
-        runs as is, another vendor's and code reached through an alias has none."""
-        if status == "native" or finding.other_vendor or finding.use.indirect:
-            return None
-        use = finding.use
-        rule = self.model.rule_for(finding.entry.category, use.resolved, use.kind, status)
-        if rule is None:
-            return None
-        return rule, (rule.name, _unit_key(rule.unit, finding, self.model, self.counted))
 
     def settle(self) -> None:
         """Each unit priced at its hardest member's status, shared by its members."""
@@ -297,7 +366,7 @@ class _Pricer:
         is_counted = self.counted(file)
         if not is_silent:
             for i, finding in enumerate(found):
-                unit = self._unit_of(finding, statuses[i])
+                unit = unit_of(finding, statuses[i], model, is_counted)
                 if unit is None:
                     continue
                 group = groups[unit[1]]
@@ -475,8 +544,8 @@ def _line_categories(findings: Sequence[Finding], statuses: list[str], model: Ef
             else model.lines.category_of(f) for i, f in enumerate(findings)]
 
 
-def _unit_key(unit: str, finding: Finding, model: EffortModel,
-              counted: Callable[[str], bool]) -> tuple[str, ...]:
+def _unit_key(unit: str, finding: Finding, model: EffortModel, counted: bool
+              ) -> tuple[str, ...]:
     use = finding.use
     if unit == "site":
         return (use.file, use.resolved)
@@ -489,7 +558,7 @@ def _unit_key(unit: str, finding: Finding, model: EffortModel,
     if unit == "name":
         return (use.resolved,)
     # project: vendored code's share of a project item stays apart from the user's own
-    return ("",) if counted(use.file) else ("vendored",)
+    return ("",) if counted else ("vendored",)
 
 
 def _reasons(lines: dict[str, int], model: EffortModel,

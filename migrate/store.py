@@ -47,6 +47,11 @@ def pack(findings: Iterable[Finding]) -> bytes:
     return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
+def pack_summary(summary: object) -> bytes:
+    """A block's summary as the store keeps it (b"" for none). Runs in the worker."""
+    return b"" if summary is None else pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _objects(rows: tuple[tuple[Any, ...], ...]) -> list[Finding]:
     """A block's rows as findings. Unlike `findings_from_rows` nothing is interned: these
     objects live only while their block is in use. Mapping rows are still the shared ones,
@@ -77,6 +82,9 @@ class FindingStore(Sequence[Finding]):
         self._sizes: array[int] = array("q")
         self._counts: array[int] = array("q")
         self._starts: array[int] = array("q")
+        # Each block's summary, where the worker gave one (offset, size; size 0: none).
+        self._summary_offsets: array[int] = array("q")
+        self._summary_sizes: array[int] = array("q")
         self._sealed = False
         self._notes: array[int] = array("B")
         self._note_table: list[Note] = [_NO_NOTE]
@@ -89,12 +97,13 @@ class FindingStore(Sequence[Finding]):
         self.memo: dict[str, Any] = {}
 
     # Filling ---------------------------------------------------------------------------
-    def add(self, file: str, findings: Sequence[Finding]) -> None:
+    def add(self, file: str, findings: Sequence[Finding], summary: object = None) -> None:
         if findings:
-            self.add_block(file, pack(findings), len(findings))
+            self.add_block(file, pack(findings), len(findings), pack_summary(summary))
 
-    def add_block(self, file: str, block: bytes, count: int) -> None:
-        """A block `pack` made of `count` findings of `file` (one block per file)."""
+    def add_block(self, file: str, block: bytes, count: int, summary: bytes = b"") -> None:
+        """A block `pack` made of `count` findings of `file` (one block per file), with
+        what a pass over them would sum up (`pack_summary`), if anything."""
         if self._sealed:
             raise RuntimeError("the store is sealed")
         if count:
@@ -102,26 +111,32 @@ class FindingStore(Sequence[Finding]):
             self._offsets.append(self._write(block))
             self._sizes.append(len(block))
             self._counts.append(count)
+            self._summary_offsets.append(self._write(summary) if summary else 0)
+            self._summary_sizes.append(len(summary))
 
     def seal(self) -> None:
         """Puts the blocks in file order: the findings' final order."""
         order = sorted(range(len(self._files)), key=self._files.__getitem__)
         self._files = [self._files[i] for i in order]
-        for name in ("_offsets", "_sizes", "_counts"):
+        for name in ("_offsets", "_sizes", "_counts", "_summary_offsets", "_summary_sizes"):
             values = getattr(self, name)
             setattr(self, name, array("q", (values[i] for i in order)))
         self._sealed = True
         self._restart()
 
-    def replace(self, index: int, findings: Sequence[Finding]) -> None:
-        """Block `index` holds `findings` from now on (fewer, after the whole scan showed
-        some to be the repository's own names)."""
+    def replace(self, index: int, findings: Sequence[Finding], summary: object = None
+                ) -> None:
+        """Block `index` holds `findings` (and `summary`) from now on: fewer, after the
+        whole scan showed some to be the repository's own names."""
         if any(self._notes):
             raise RuntimeError("findings were annotated already")
         block = pack(findings)
         self._offsets[index] = self._write(block)
         self._sizes[index] = len(block)
         self._counts[index] = len(findings)
+        packed = pack_summary(summary)
+        self._summary_offsets[index] = self._write(packed) if packed else 0
+        self._summary_sizes[index] = len(packed)
         self._objects.clear()
         self._held = 0
         self._latest = -1
@@ -157,6 +172,15 @@ class FindingStore(Sequence[Finding]):
             self._held += count
         self._objects[index] = findings
         return findings
+
+    def summary(self, index: int) -> Any:
+        """What the worker summed of block `index`'s findings, or None."""
+        size = self._summary_sizes[index]
+        if not size:
+            return None
+        assert self._spool is not None
+        self._spool.seek(self._summary_offsets[index])
+        return pickle.loads(self._spool.read(size))
 
     def per_file(self) -> Iterator[tuple[int, list[Finding]]]:
         """(block index, the file's findings), in file order."""

@@ -15,6 +15,7 @@ from migrate.change import LineModel, predict
 from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
+from migrate.mappings.effort import EffortModel
 from migrate.mappings.load import MappingSet
 from migrate.match import match_use
 from migrate.model import (
@@ -49,6 +50,11 @@ class WorkerState:
     cache: Cache | None = None  # per-file results by content hash
     cache_context: str = ""  # what else a file's result depends on (migrate/cache.py)
     precise: PreciseRequest | None = None  # precise mode: libclang reads C/C++/CUDA too
+    # The effort model and --include-vendored: what the pricing's first pass needs of a
+    # file is summed in the worker (file_units). Outside the per-file cache key: it is
+    # summed after the cache, from the findings.
+    effort: EffortModel | None = None
+    include_vendored: bool = False
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import translate
+from functools import cache
 from typing import Protocol
 
 from migrate.model import Diagnostic, Use
@@ -134,12 +135,33 @@ class RepoContext:
         shape = self.candidate_shape
         return shape is not None and shape.fullmatch(token) is not None
 
+    def wanted_among(self, tokens: set[str]) -> set[str]:
+        """The `tokens` that `wanted` accepts, in two passes at C speed rather than a call
+        per token (a large file has thousands of distinct identifiers): a set intersection,
+        then the shape run once over the other tokens, a line each."""
+        found = tokens & self.candidate_names
+        shape = self.candidate_shape
+        if shape is None:
+            return found
+        rest = sorted(tokens - found)
+        matches = [m.group() for m in _line_by_line(shape).finditer("\n".join(rest))]
+        if any("\n" in m for m in matches):  # a shape that can span tokens: one by one
+            return found | {t for t in rest if shape.fullmatch(t) is not None}
+        return found.union(matches)
+
     def environment_variable(self, name: str) -> bool:
         """Whether `name` is an environment variable the tables say something about."""
         if name in self.environment_names:
             return True
         shape = self.environment_shape
         return shape is not None and shape.fullmatch(name) is not None
+
+
+@cache
+def _line_by_line(shape: re.Pattern[str]) -> re.Pattern[str]:
+    """`shape` as a whole line of a text: anchored at both ends of each line, so a match
+    that holds no line break is one token that `shape.fullmatch` accepts."""
+    return re.compile(f"^(?:{shape.pattern})$", shape.flags | re.MULTILINE)
 
 
 class Frontend(Protocol):

@@ -108,6 +108,9 @@ class _FileScan:
     literal_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     vendor_ranges: list[tuple[int, int]] = field(default_factory=list)
     functions: list[tuple[int, int, tree_sitter.Node]] | None = None
+    function_starts: list[int] = field(default_factory=list)
+    function_names: dict[int, str] = field(default_factory=dict)  # by start byte
+    resolved: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     source: bytes = b""  # the text before qualifier macros were blanked
     # Byte ranges of the branches only another vendor's build takes (`#ifdef USE_ROCM`).
     vendor_side_ranges: list[tuple[int, int]] = field(default_factory=list)
@@ -170,11 +173,15 @@ class _FileScan:
             found = tree_sitter.QueryCursor(function_query(self.language)).captures(self.root)
             nodes = sorted(found.get("function", []), key=lambda n: n.start_byte)
             self.functions = [(n.start_byte, n.end_byte, n) for n in nodes]
-        index = bisect_right(self.functions, offset, key=lambda f: f[0]) - 1
+            self.function_starts = [n.start_byte for n in nodes]
+        index = bisect_right(self.function_starts, offset) - 1
         while index >= 0:
             start, end, node = self.functions[index]
             if start <= offset < end:
-                return function_name(node)
+                name = self.function_names.get(start)
+                if name is None:  # a function holds many uses: its name is read once
+                    name = self.function_names[start] = function_name(node)
+                return name
             index -= 1
         return ""
 
@@ -189,8 +196,7 @@ class _FileScan:
         if (start, end) in self.seen:
             return
         self.seen.add((start, end))
-        line, column = self.lines.position(start)
-        end_line, end_column = self.lines.position(end)
+        line, column, end_line, end_column = self.lines.span(start, end)
         self.uses.append(Use(
             file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
             symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
@@ -232,8 +238,8 @@ class _FileScan:
         tokens = {t.decode() for t in set(_IDENTIFIER_TOKEN.findall(self.data))}
         members: frozenset[str] = frozenset().union(
             *(context.namespace_members.get(ns, ()) for ns in self.using_namespaces))
-        wanted = {t for t in tokens if context.wanted(t) or t in ASM_TOKENS
-                  or t in self.aliases or t in self.using_names or t in members}
+        wanted = context.wanted_among(tokens) | (tokens & (
+            ASM_TOKENS | self.aliases.keys() | self.using_names.keys() | members))
         held = [t for t in wanted if t in context.held_names]
         if held:  # a held name is only looked at where the file could make it CUDA's
             wanted -= {t for t in held if not self.may_hold(t, context)}
@@ -421,6 +427,12 @@ class _FileScan:
 
     def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         """Fully qualified name after aliases; other readings via using-directives."""
+        known = self.resolved.get(written)
+        if known is None:  # a file writes the same few names again and again
+            known = self.resolved[written] = self._resolve(written)
+        return known
+
+    def _resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         if "typename" in written or "template" in written:
             written = _KEYWORDS_IN_NAMES.sub("", written)
         name = strip_template_args(written).replace(" ", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
 MAX_SOURCE_LINE = 240
 
@@ -12,11 +13,8 @@ class LineIndex:
 
     def __init__(self, data: bytes, line_offset: int = 0, first_column_offset: int = 0) -> None:
         self.data = data
-        self.starts = [0]
-        position = data.find(b"\n")
-        while position != -1:
-            self.starts.append(position + 1)
-            position = data.find(b"\n", position + 1)
+        self.starts = list(accumulate((len(line) + 1 for line in data.split(b"\n")[:-1]),
+                                      initial=0))
         # For code embedded in another file (a CUDA string inside Python):
         # where the embedded text starts in the outer file.
         self.line_offset = line_offset
@@ -36,6 +34,18 @@ class LineIndex:
         if row == 0:
             column += self.first_column_offset
         return row + 1 + self.line_offset, column
+
+    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """(line, column, end line, end column) of bytes `start`..`end`; a span within one
+        line (nearly all of them) costs one lookup."""
+        line, column = self.position(start)
+        row = line - 1 - self.line_offset
+        if row + 1 < len(self.starts) and end >= self.starts[row + 1]:
+            return (line, column, *self.position(end))
+        between = self.data[start:end]
+        characters = len(between) if between.isascii() else \
+            len(between.decode("utf-8", errors="replace"))
+        return line, column, line, column + characters
 
     def line_text(self, offset: int) -> str:
         row = self.row_of(offset)

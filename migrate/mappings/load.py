@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from migrate.frontends import LANGUAGE_OF
 from migrate.mappings.universe import (
@@ -72,6 +73,9 @@ class MappingSet:
     patterns: list[tuple[re.Pattern[str], MappingEntry]] = field(default_factory=list)
     families: list[Family] = field(default_factory=list)
     _cache: dict[tuple[str, str, bool], tuple[MappingEntry, str] | None] = field(
+        default_factory=dict, repr=False, compare=False)
+    # migrate/match.py's: what each reading of a name matched, per language and path.
+    matches: dict[tuple[tuple[str, ...], str, bool, str], Any] = field(
         default_factory=dict, repr=False, compare=False)
 
     def lookup(self, key: str, language: str, exact_only: bool = False

@@ -8,27 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.model import STATUSES, Finding, ScanResult
+from migrate.model import STATUSES, Finding, ScanResult, Tally
 
 TOP_FILES = 10
-
-
-@dataclass(slots=True)
-class Tally:
-    """The findings counted in one pass: a result can hold millions, read from disk."""
-
-    own: int = 0
-    vendored: int = 0
-    other_vendor: int = 0
-    suppressed: int = 0
-    baseline_states: Counter[str | None] = field(default_factory=Counter)
-    own_by_file: Counter[str] = field(default_factory=Counter)
-    own_by_status: Counter[str] = field(default_factory=Counter)
-    own_by_category: Counter[str] = field(default_factory=Counter)
-    vendored_by_status: Counter[str] = field(default_factory=Counter)
 
 
 def tally(findings: Iterable[Finding]) -> Tally:
@@ -38,20 +22,7 @@ def tally(findings: Iterable[Finding]) -> Tally:
     if memo is not None and "tally" in memo:
         return memo["tally"]  # type: ignore[no-any-return]
     counts = Tally()
-    for finding in findings:
-        if finding.suppression is not None:
-            counts.suppressed += 1
-        counts.baseline_states[finding.baseline_state] += 1
-        if finding.other_vendor:
-            counts.other_vendor += 1
-        elif finding.vendored:
-            counts.vendored += 1
-            counts.vendored_by_status[finding.entry.status] += 1
-        else:
-            counts.own += 1
-            counts.own_by_file[finding.use.file] += 1
-            counts.own_by_status[finding.entry.status] += 1
-            counts.own_by_category[finding.entry.category] += 1
+    counts.add(findings)
     if memo is not None:
         memo["tally"] = counts
     return counts

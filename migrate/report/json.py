@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring as _text  # type: ignore[attr-defined]
 from typing import Any
 
-from migrate.model import FileRecord, Finding, ScanResult
+from migrate.model import FileRecord, Finding, Hours, ScanResult
 from migrate.report.counts import summarize
 from migrate.report.effort_view import effort_data, reasons_data
 from migrate.report.messages import diagnostic_message, finding_message
@@ -130,6 +130,9 @@ def indented_items(items: Iterable[Any], depth: int) -> Iterator[str]:
         yield ("" if index == 0 else ",") + indent + text.replace("\n", indent)
 
 
+MESSAGES_KEPT = 4096
+
+
 def _boolean(value: bool) -> str:
     return "true" if value else "false"
 
@@ -143,6 +146,11 @@ class FindingEncoder:
     def __init__(self, result: ScanResult) -> None:
         self.result = result
         self.rows: dict[int, tuple[str, ...]] = {}
+        # Texts many findings share, encoded once: a price (findings of a line or a unit
+        # share one Hours), a message (a row and a name), a file's path.
+        self.efforts: dict[int, tuple[Any, str]] = {}
+        self.messages: dict[tuple[int, str, bool, str], str] = {}
+        self.file: tuple[str, str] = ("", '""')
 
     def _row(self, finding: Finding) -> tuple[str, ...]:
         entry = finding.entry
@@ -153,6 +161,24 @@ class FindingEncoder:
                 entry.status, entry.status_suda))
         return row
 
+    def _effort(self, price: Hours) -> str:
+        known = self.efforts.get(id(price))
+        if known is None or known[0] is not price:
+            text = "".join(('{"expected": ', repr(round(price.expected, FINDING_DIGITS)),
+                            ', "high": ', repr(round(price.high, FINDING_DIGITS)),
+                            ', "low": ', repr(round(price.low, FINDING_DIGITS)), "}"))
+            known = self.efforts[id(price)] = (price, text)  # the object kept: ids stay its
+        return known[1]
+
+    def _message(self, finding: Finding) -> str:
+        key = (id(finding.entry), finding.use.symbol, finding.other_vendor, finding.use.via)
+        text = self.messages.get(key)
+        if text is None:  # rows are shared objects that live as long as the result
+            if len(self.messages) >= MESSAGES_KEPT:  # names written with template arguments
+                self.messages.clear()                # are many: memory stays bounded
+            text = self.messages[key] = _text(finding_message(finding, self.result, "en"))
+        return text
+
     def encode(self, finding: Finding) -> str:
         use = finding.use
         category, confidence, mapping, replacement, source, status, status_suda = \
@@ -160,16 +186,15 @@ class FindingEncoder:
         parts = ['{"category": ', category, ', "column": ', str(use.column),
                  ', "confidence": ', confidence]
         if finding.unit is not None:
-            price = finding.price
-            parts += [', "effort": {"expected": ', repr(round(price.expected, FINDING_DIGITS)),
-                      ', "high": ', repr(round(price.high, FINDING_DIGITS)),
-                      ', "low": ', repr(round(price.low, FINDING_DIGITS)), "}"]
+            parts += [', "effort": ', self._effort(finding.price)]
+        if self.file[0] != use.file:
+            self.file = (use.file, _text(use.file))
         parts += [', "end_column": ', str(use.end_column), ', "end_line": ', str(use.end_line),
-                  ', "file": ', _text(use.file), ', "fingerprint": ', _text(finding.fingerprint),
+                  ', "file": ', self.file[1], ', "fingerprint": ', _text(finding.fingerprint),
                   ', "kind": ', _text(use.kind), ', "language": ', _text(use.language),
                   ', "line": ', str(use.line), ', "mapping": ', mapping,
                   ', "matched_by": ', _text(finding.matched_by),
-                  ', "message": ', _text(finding_message(finding, self.result, "en"))]
+                  ', "message": ', self._message(finding)]
         if use.mode != "fast":
             parts += [', "mode": ', _text(use.mode)]
         if finding.baseline_state is not None:
