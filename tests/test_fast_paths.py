@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import migrate.report.json as json_report
+import migrate.report.sarif as sarif_report
 from migrate.api import scan
 from migrate.config import load_settings
 from migrate.frontends import RepoContext
@@ -136,3 +137,11 @@ def test_the_json_result_is_the_same_with_almost_no_message_remembered(
     default = json_report.render(result)
     monkeypatch.setattr(json_report, "MESSAGES_KEPT", 1)
     assert json_report.render(result) == default
+
+
+def test_the_sarif_log_is_the_same_with_almost_no_message_remembered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scan(load_settings(EXAMPLE, use_cache=False, jobs=1))
+    default = sarif_report.render(result, "zh")
+    monkeypatch.setattr(sarif_report._Messages, "KEPT", 1)
+    assert sarif_report.render(result, "zh") == default

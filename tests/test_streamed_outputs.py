@@ -25,11 +25,16 @@ def result() -> ScanResult:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_sarif_pieces_join_into_the_whole_log(result: ScanResult, lang: str) -> None:
     pieces = list(sarif.chunks(result, lang))
-    whole = json.dumps(sarif.to_sarif(result, lang), ensure_ascii=False, indent=2,
-                       sort_keys=True) + "\n"
-    assert "".join(pieces) == whole
+    whole = sarif.to_sarif(result, lang)
+    assert json.loads("".join(pieces)) == whole
     assert len(pieces) == len(result.findings) + 2  # head, one per result, tail
-    assert max(len(p) for p in pieces) < len(whole) / 4
+    assert max(len(p) for p in pieces) < len("".join(pieces)) / 4
+    lines = "".join(pieces).split("\n")  # a result a line, in the log's order
+    results = [json.loads(line.strip().rstrip(",")) for line in lines
+               if line.startswith('        {"level"') or line.startswith('        {"baseline')]
+    assert results == whole["runs"][0]["results"]
+    head = "".join(pieces[:1])  # the rest keeps json.dumps(indent=2)'s layout
+    assert head == json.dumps(whole, ensure_ascii=False, indent=2, sort_keys=True)[:len(head)]
 
 
 def test_sarif_without_findings_has_an_empty_results_list(result: ScanResult) -> None:

@@ -19,8 +19,9 @@ clock and no absolute path, so the same scan gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -55,18 +56,21 @@ _RESULTS_PLACEHOLDER = "\u0000results\u0000"
 
 def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
     """The log in pieces, a result at a time: the bytes of json.dumps(indent=2,
-    sort_keys=True) of the whole, which on CUTLASS is 290 MB and took 2.5 GB to build."""
-    log = to_sarif(result, lang, with_results=False)
+    sort_keys=True) of the whole (on CUTLASS, 2.5 GB to build), except that each result
+    takes one line."""
+    facts = _rule_facts(result)
+    log = to_sarif(result, lang, with_results=False, facts=facts)
     log["runs"][0]["results"] = _RESULTS_PLACEHOLDER
     text = json.dumps(log, ensure_ascii=False, indent=2, sort_keys=True)
     head, tail = text.split(json.dumps(_RESULTS_PLACEHOLDER), 1)
     if not result.findings:
         yield head + "[]" + tail + "\n"
         return
-    index = _rule_index(result)
+    index = {rule: number for number, rule in enumerate(sorted(facts))}
+    messages = _Messages(result, lang)
     yield head + "["
     # A result sits four levels deep: runs[0].results[i].
-    yield from indented_items((_result(f, index[f.rule], result, lang)
+    yield from indented_items((_result(f, index[f.rule], result, lang, messages)
                                for f in result.findings), depth=4)
     yield "\n      ]" + tail + "\n"
 
@@ -93,14 +97,32 @@ def _rule_facts(result: ScanResult) -> dict[str, _RuleFacts]:
     return facts
 
 
-def _rule_index(result: ScanResult) -> dict[str, int]:
-    rules = sorted({f.rule for f in result.findings})
-    return {rule: number for number, rule in enumerate(rules)}
+class _Messages:
+    """Each finding's message, made once per row and name (findings repeat them) and
+    forgotten past a bound (names written with template arguments are many)."""
+
+    KEPT = 4096
+
+    def __init__(self, result: ScanResult, lang: str) -> None:
+        self.result, self.lang = result, lang
+        self.known: dict[tuple[int, str, bool, str], str] = {}
+
+    def __call__(self, finding: Finding) -> str:
+        key = (id(finding.entry), finding.use.symbol, finding.other_vendor, finding.use.via)
+        text = self.known.get(key)
+        if text is None:  # rows are shared objects that live as long as the result
+            if len(self.known) >= self.KEPT:
+                self.known.clear()
+            text = self.known[key] = safe_text(finding_message(finding, self.result,
+                                                               self.lang))
+        return text
 
 
-def to_sarif(result: ScanResult, lang: str = "en", with_results: bool = True
-             ) -> dict[str, Any]:
-    facts = _rule_facts(result)
+def to_sarif(result: ScanResult, lang: str = "en", with_results: bool = True,
+             facts: dict[str, _RuleFacts] | None = None) -> dict[str, Any]:
+    """The log as one object (`facts`: the rules' facts, when the caller has them)."""
+    facts = _rule_facts(result) if facts is None else facts
+    message = _Messages(result, lang)
     rule_ids = sorted(facts)
     index = {rule: number for number, rule in enumerate(rule_ids)}
     driver = {
@@ -119,8 +141,8 @@ def to_sarif(result: ScanResult, lang: str = "en", with_results: bool = True
             "text": i18n.text(lang, "sarif.srcroot", root=result.root)}}},
         "invocations": [{"executionSuccessful": True,
                          "toolExecutionNotifications": _notifications(result, lang)}],
-        "results": [_result(f, index[f.rule], result, lang) for f in result.findings]
-        if with_results else [],
+        "results": [_result(f, index[f.rule], result, lang, message)
+                    for f in result.findings] if with_results else [],
         "properties": {"root": result.root},
     }
     if result.baseline is not None:
@@ -168,8 +190,8 @@ def _help(found: set[tuple[str, str, str]], lang: str, full: str) -> tuple[str, 
     return "\n".join(lines), "\n".join(md)
 
 
-def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str
-            ) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str,
+            message: Callable[[Finding], str]) -> dict[str, Any]:
     use, entry = finding.use, finding.entry
     region = {"startLine": use.line, "startColumn": use.column, "endLine": use.end_line,
               "endColumn": use.end_column, "snippet": {"text": safe_text(use.source_line)}}
@@ -177,7 +199,7 @@ def _result(finding: Finding, rule_index: int, result: ScanResult, lang: str
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[entry.status],
-        "message": {"text": safe_text(finding_message(finding, result, lang))},
+        "message": {"text": message(finding)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": _uri(use.file), "uriBaseId": SRCROOT},
             "region": region,
@@ -230,6 +252,7 @@ def _location(path: str, line: int) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+@lru_cache(maxsize=1024)  # a file's findings follow each other
 def _uri(path: str) -> str:
     """A relative URI reference: spaces and non-ASCII names percent-encoded."""
     return quote(path, safe="/")
