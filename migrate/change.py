@@ -110,14 +110,20 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     code = _strip_comments(text, language)
     lines = code.split("\n")
     has_kernel = "__global__" in code
-    starts = _line_starts(lines)
+    starts: list[int] = []  # made for the first pattern the file may hold
+
+    def line_starts() -> list[int]:
+        if not starts:
+            starts.extend(_line_starts(lines))
+        return starts
+
     # Lines each syntax pattern matches: the same on both paths, so found once.
-    candidates = {index: set(matching_lines(pattern.regex, code, starts))
+    candidates = {index: set(matching_lines(pattern.regex, code, line_starts()))
                   for index, pattern in enumerate(model.patterns)
                   if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
                   and any(share > 0 for share in pattern.share.values())
                   and (pattern.quick is None or pattern.quick.search(code))}
-    fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
+    fallbacks: list[tuple[int, int]] | None = None  # read at the first inline PTX
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}
     for path in PORT_PATHS:
@@ -127,8 +133,10 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
             if status_on(finding, path) == "native" or finding.use.indirect:
                 continue
             category = model.category_of(finding)
+            if category == "ptx" and fallbacks is None:
+                fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
             covered = finding.use.vendor_branch or (
-                category == "ptx" and has_fallback(fallbacks, finding.use.line))
+                category == "ptx" and has_fallback(fallbacks or [], finding.use.line))
             for line in _lines_of(finding, category, lines, model):
                 _take(taken, line, category, model.order)
                 if covered:
