@@ -32,10 +32,17 @@ from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileResult, Finding, ScanResult, Tally, change_key
-from migrate.paths import compare, status_on
+from migrate.paths import compare
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
-from migrate.score import FileUnits, PathAsked, day_rate, file_units, score_paths
+from migrate.score import (
+    FileUnits,
+    PathAsked,
+    day_rate,
+    file_units,
+    score_paths,
+    status_on_path,
+)
 from migrate.store import FindingStore, pack, pack_summary
 from migrate.vendor_files import load_vendor_files
 from migrate.worker import WorkerState, repredict, scan_file
@@ -74,7 +81,7 @@ def _units(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
     if state.effort is None or not findings:
         return None
     return file_units(findings, state.effort,
-                      [(path, functools.partial(_status_on_path, path=path))
+                      [(path, functools.partial(status_on_path, path=path))
                        for path in PORT_PATHS], state.include_vendored)
 
 
@@ -211,10 +218,6 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
     result.estimates = dict(zip(paths, estimates, strict=True))
     if settings.path == "both":
         result.comparison = compare(result.estimates["native"], result.estimates["suda"])
-
-
-def _status_on_path(finding: Finding, path: str) -> str:
-    return status_on(finding.entry, path)
 
 
 def _cache_context(*parts: object) -> str:

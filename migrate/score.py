@@ -53,7 +53,8 @@ StatusOf = Callable[[Finding], str]
 GroupKey = tuple[str, tuple[str, ...]]  # (item name, unit key): one priced unit
 
 
-def _status_on_path(finding: Finding, path: str) -> str:
+def status_on_path(finding: Finding, path: str) -> str:
+    """A finding's status on port `path` (the statuses a store's blocks are summed by)."""
     return status_on(finding.entry, path)
 
 
@@ -190,8 +191,10 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
                 observe: Callable[[list[Finding]], object] | None = None) -> list[Estimate]:
     """The estimate of each path `asked`, in two passes over the findings a file at a
     time, whatever the number of paths: the first forms the priced units, the second
-    shares them out (a store reads its findings from disk on each pass). `observe`, when
-    given, sees each file's findings on the way (to count them)."""
+    shares them out. On a store, the first pass reads the units the workers summed
+    (`FileUnits`) when each path's own statuses are asked, and only the second reads the
+    findings from disk. `observe`, when given, sees each file's findings on the way (to
+    count them)."""
     if sum(a.set_prices for a in asked) > 1:
         raise ValueError("findings carry the prices of one path")
     hours_per_day = hours_per_day or model.hours_per_day
@@ -233,7 +236,7 @@ class _Pricer:
                  include_vendored: bool) -> None:
         self.model, self.files, self.include_vendored = model, files, include_vendored
         self.path, self.set_prices = asked.path, asked.set_prices
-        self.status_of: StatusOf = asked.status_of or functools.partial(_status_on_path,
+        self.status_of: StatusOf = asked.status_of or functools.partial(status_on_path,
                                                                          path=self.path)
         self.rules = {rule.name: rule for rule in model.items}
         path = self.path
