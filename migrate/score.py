@@ -16,7 +16,6 @@ up to the line and unit hours they explain, not to the whole total.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -37,6 +36,7 @@ from migrate.model import (
     FileRecord,
     Finding,
     Hours,
+    MappingEntry,
     Method,
     PricedUnit,
     PricingRule,
@@ -236,8 +236,8 @@ class _Pricer:
                  include_vendored: bool) -> None:
         self.model, self.files, self.include_vendored = model, files, include_vendored
         self.path, self.set_prices = asked.path, asked.set_prices
-        self.status_of: StatusOf = asked.status_of or functools.partial(status_on_path,
-                                                                         path=self.path)
+        self.status_of: StatusOf = asked.status_of or self._status_on_path
+        self.statuses: dict[int, tuple[MappingEntry, str]] = {}  # by mapping row
         self.rules = {rule.name: rule for rule in model.items}
         path = self.path
         self.families = find_families([r for r in files if not r.other_vendor], model, path)
@@ -273,6 +273,14 @@ class _Pricer:
         self.efforts: dict[Hashable, Effort] = {}
         self.own_findings = self.portable = 0
         self.uncertain = 0.0
+
+    def _status_on_path(self, finding: Finding) -> str:
+        """`status_on` of the finding's row, once per row (findings share rows)."""
+        entry = finding.entry
+        known = self.statuses.get(id(entry))
+        if known is None or known[0] is not entry:
+            known = self.statuses[id(entry)] = (entry, status_on(entry, self.path))
+        return known[1]
 
     def _line_hours(self, change: FileChange) -> tuple[dict[str, int], Hours]:
         """A file's lines to change by category, and their price with the review."""

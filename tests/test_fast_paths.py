@@ -145,3 +145,26 @@ def test_the_sarif_log_is_the_same_with_almost_no_message_remembered(
     default = sarif_report.render(result, "zh")
     monkeypatch.setattr(sarif_report._Messages, "KEPT", 1)
     assert sarif_report.render(result, "zh") == default
+
+
+def test_a_mapping_row_read_back_is_equal_and_one_object_per_process() -> None:
+    """Rows travel in every block of findings; read back, equal rows are one object (the
+    renderers cache per row) and keep every field, the ones after the defaults too."""
+    import pickle
+
+    from migrate.model import MappingEntry
+
+    entry = MappingEntry("cudaFoo", "supaFoo", "rename", "runtime", "documented", "src",
+                         "en", "zh", "runtime.tsv:9", True, frozenset({"cuda_cpp"}),
+                         "native", "suda-src")
+    first, second = pickle.loads(pickle.dumps(entry)), pickle.loads(pickle.dumps(entry))
+    assert first == entry and first is second
+    assert (first.is_pattern, first.languages, first.status_suda, first.suda_source) == \
+        (True, frozenset({"cuda_cpp"}), "native", "suda-src")
+    other = pickle.loads(pickle.dumps(MappingEntry(*[*vars_of(entry)[:2], "library",
+                                                     *vars_of(entry)[3:]])))
+    assert other.status == "library" and other is not first
+
+
+def vars_of(entry: object) -> list[object]:
+    return [getattr(entry, name) for name in entry.__dataclass_fields__]  # type: ignore[attr-defined]
