@@ -123,11 +123,11 @@ def scan(settings: Settings, progress: Progress | None = None,
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
         if settings.mode == "precise" else None
-    state = WorkerState(mappings, context, in_force, effort_model.lines, vendor_files, cache,
+    state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
                                        headers_digest(found.candidates, precise)),
-                        precise, effort_model, settings.include_vendored)
+                        precise, settings.include_vendored)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
@@ -207,7 +207,7 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
     the prices of the path in force."""
     in_force = "suda" if settings.path == "suda" else "native"
     paths = [in_force] + (["suda"] if settings.path == "both" else [])
-    counted = Tally()  # every output shows the counts: taken in the pricing's first pass
+    counted = Tally()  # every output shows the counts: taken in the pricing's second pass
     estimates = score_paths(
         result.findings, effort_model,
         [PathAsked(path, set_prices=path == in_force) for path in paths],

@@ -110,19 +110,15 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     code = _strip_comments(text, language)
     lines = code.split("\n")
     has_kernel = "__global__" in code
-    starts: list[int] = []  # made for the first pattern the file may hold
-
-    def line_starts() -> list[int]:
-        if not starts:
-            starts.extend(_line_starts(lines))
-        return starts
-
-    # Lines each syntax pattern matches: the same on both paths, so found once.
-    candidates = {index: set(matching_lines(pattern.regex, code, line_starts()))
-                  for index, pattern in enumerate(model.patterns)
-                  if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
-                  and any(share > 0 for share in pattern.share.values())
-                  and (pattern.quick is None or pattern.quick.search(code))}
+    # Lines each syntax pattern matches: the same on both paths, so found once; the line
+    # starts only for a file that may hold one.
+    present = [(index, pattern) for index, pattern in enumerate(model.patterns)
+               if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
+               and any(share > 0 for share in pattern.share.values())
+               and (pattern.quick is None or pattern.quick.search(code))]
+    starts = _line_starts(lines) if present else []
+    candidates = {index: set(matching_lines(pattern.regex, code, starts))
+                  for index, pattern in present}
     fallbacks: list[tuple[int, int]] | None = None  # read at the first inline PTX
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}

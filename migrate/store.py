@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, overload
 
 from migrate.errors import UserError
-from migrate.model import ZERO, Finding, Hours, MappingEntry, PricedUnit, Use, shared_entry
+from migrate.model import ZERO, Finding, Hours, PricedUnit, Use
 
 # Findings kept as objects (the first blocks read); about 700 bytes each.
 KEEP_FINDINGS = 60_000
@@ -54,17 +54,11 @@ def pack_summary(summary: object) -> bytes:
 
 def _objects(rows: tuple[tuple[Any, ...], ...]) -> list[Finding]:
     """A block's rows as findings. Unlike `findings_from_rows` nothing is interned: these
-    objects live only while their block is in use. Mapping rows are still the shared ones,
-    as renderers cache by row."""
-    shared: dict[int, MappingEntry] = {}
-    findings = []
-    for use, entry, rule, fingerprint, vendored, matched_by, suppression, other in rows:
-        row = shared.get(id(entry))
-        if row is None:
-            row = shared[id(entry)] = shared_entry(entry)
-        findings.append(Finding(_new(Use, use), row, rule, fingerprint, vendored, matched_by,
-                                suppression, None, ZERO, None, other))
-    return findings
+    objects live only while their block is in use. Mapping rows come out of the pickle as
+    the process's shared ones (MappingEntry.__reduce__), as renderers cache by row."""
+    return [Finding(_new(Use, use), entry, rule, fingerprint, vendored, matched_by,
+                    suppression, None, ZERO, None, other)
+            for use, entry, rule, fingerprint, vendored, matched_by, suppression, other in rows]
 
 
 class FindingStore(Sequence[Finding]):

@@ -45,15 +45,14 @@ class WorkerState:
     mappings: MappingSet
     context: RepoContext
     path: str = "native"  # the port path whose statuses findings carry
-    lines: LineModel | None = None  # predicts the lines to change (None: not priced)
+    # Predicts the lines to change and sums each file's priced units (None: not priced).
+    effort: EffortModel | None = None
     vendor_files: VendorFiles | None = None  # other vendors' backends
     cache: Cache | None = None  # per-file results by content hash
     cache_context: str = ""  # what else a file's result depends on (migrate/cache.py)
     precise: PreciseRequest | None = None  # precise mode: libclang reads C/C++/CUDA too
-    # The effort model and --include-vendored: what the pricing's first pass needs of a
-    # file is summed in the worker (file_units). Outside the per-file cache key: it is
-    # summed after the cache, from the findings.
-    effort: EffortModel | None = None
+    # --include-vendored, for the priced units (api._units). Outside the per-file cache
+    # key: the units are summed after the cache, from the findings.
     include_vendored: bool = False
 
 
@@ -126,9 +125,9 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     diagnostics.extend(suppress.mark(findings, decoded.text, rel))
     if mark_other_vendor(findings, rel, state.vendor_files):
         record = dataclasses.replace(record, other_vendor=True)
-    if state.lines is not None:
+    if state.effort is not None:
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
-                                                               state.lines))
+                                                               state.effort.lines))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=frozenset(output.defined_names))
 
@@ -138,14 +137,15 @@ def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
     """The record with its lines predicted again from `findings`: after the whole scan
     shows some of the file's findings to be the repository's own names, their lines
     are not port work. Reads the file again (only such files are)."""
-    if state.lines is None:
+    if state.effort is None:
         return record
     try:
         data = read_regular(candidate.path, candidate.size + GROWTH_ALLOWED)
     except OSError:
         return record
     text = decode(data).text
-    return dataclasses.replace(record, change=_predicted(record, findings, text, state.lines))
+    return dataclasses.replace(record, change=_predicted(record, findings, text,
+                                                         state.effort.lines))
 
 
 def mark_other_vendor(findings: list[Finding], rel: str, rules: VendorFiles | None) -> bool:
