@@ -174,8 +174,14 @@ def _drop_own(result: ScanResult, store: FindingStore,
               candidates: list[Candidate], state: WorkerState) -> None:
     """Drops the findings the whole scan shows to be the repository's own names, headers
     and packages, and predicts those files' lines again."""
-    own_headers = {c.rel.rsplit("/", 1)[-1] for c in candidates}
-    own_packages = own_python_packages(c.rel for c in candidates)
+    if not screens:
+        return
+    # Only the names the screens ask about are looked up among the repository's files: a
+    # set of every file's base name would cost a large tree more than the rest of this.
+    asked = {resolved.rsplit("/", 1)[-1] for screen in screens.values()
+             for family, kind, resolved in screen if family and kind == "include"}
+    own_headers = {name for c in candidates if (name := c.rel.rsplit("/", 1)[-1]) in asked}
+    own_packages = own_python_packages(c.rel for c in candidates if c.rel.count("/") < 3)
 
     def own(family: bool, kind: str, resolved: str) -> bool:
         if kind == "import" and resolved.split(".")[0] in own_packages:
@@ -189,7 +195,7 @@ def _drop_own(result: ScanResult, store: FindingStore,
     touched = {file for file, screen in screens.items() if any(own(*s) for s in screen)}
     if not touched:
         return
-    by_rel = {c.rel: c for c in candidates}
+    by_rel = {c.rel: c for c in candidates if c.rel in touched}
     kept_of: dict[str, list[Finding]] = {}
     for index, file in enumerate(store.files()):
         if file in touched:

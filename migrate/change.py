@@ -120,23 +120,36 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     candidates = {index: set(matching_lines(pattern.regex, code, starts))
                   for index, pattern in present}
     fallbacks: list[tuple[int, int]] | None = None  # read at the first inline PTX
+    rank = {category: n for n, category in enumerate(model.order)}
+    # Many findings share a line and a category: each distinct reading is taken once.
+    # (native on each path, category, lines, an asm block, in a vendor branch)
+    readings: dict[tuple[bool, bool, str, int, int, bool, bool], None] = {}
+    for finding in findings:
+        use = finding.use
+        if use.indirect:
+            continue
+        native, suda = (status_on(finding, path) == "native" for path in PORT_PATHS)
+        if native and suda:
+            continue
+        readings[(native, suda, model.category_of(finding), use.line, use.end_line,
+                  use.kind == "asm", use.vendor_branch)] = None
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}
-    for path in PORT_PATHS:
+    for number, path in enumerate(PORT_PATHS):
         taken: dict[int, str] = {}
         vendor_lines: set[int] = set()  # lines of uses inside another vendor's #if chain
-        for finding in findings:
-            if status_on(finding, path) == "native" or finding.use.indirect:
+        for reading in readings:
+            if reading[number]:
                 continue
-            category = model.category_of(finding)
+            _, _, category, line, end_line, is_asm, vendor_branch = reading
             if category == "ptx" and fallbacks is None:
                 fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
-            covered = finding.use.vendor_branch or (
-                category == "ptx" and has_fallback(fallbacks or [], finding.use.line))
-            for line in _lines_of(finding, category, lines, model):
-                _take(taken, line, category, model.order)
+            covered = vendor_branch or (
+                category == "ptx" and has_fallback(fallbacks or [], line))
+            for at in _lines_of(line, end_line, category == "ptx" and is_asm, lines, model):
+                _take(taken, at, category, rank)
                 if covered:
-                    vendor_lines.add(line)
+                    vendor_lines.add(at)
         counts = {c: 0 for c in CHANGE_CATEGORIES}
         for category in taken.values():
             counts[category] += 1
@@ -188,10 +201,9 @@ def finding_categories(findings: list[Finding], model: LineModel) -> list[str]:
     return [model.category_of(f) for f in findings]
 
 
-def _take(taken: dict[int, str], line: int, category: str, order: tuple[str, ...]) -> None:
+def _take(taken: dict[int, str], line: int, category: str, rank: dict[str, int]) -> None:
     current = taken.get(line)
-    if current is None or (current != category
-                           and order.index(category) < order.index(current)):
+    if current is None or (current != category and rank[category] < rank[current]):
         taken[line] = category
 
 
@@ -206,15 +218,15 @@ def matching_lines(regex: re.Pattern[str], code: str, starts: list[int]) -> Iter
         yield bisect_right(starts, match.start())
 
 
-def _lines_of(finding: Finding, category: str, lines: list[str], model: LineModel
+def _lines_of(line: int, end_line: int, asm_block: bool, lines: list[str], model: LineModel
               ) -> range:
-    use = finding.use
-    if category == "ptx" and use.kind == "asm":
-        end = _block_end(lines, use.line)
-        return range(max(1, use.line - model.asm_extra_lines // 2),
+    """The lines a use changes: its own, or an inline-assembly block and a few around it."""
+    if asm_block:
+        end = _block_end(lines, line)
+        return range(max(1, line - model.asm_extra_lines // 2),
                      min(len(lines), end + model.asm_extra_lines - model.asm_extra_lines // 2)
                      + 1)
-    return range(use.line, max(use.line, use.end_line) + 1)
+    return range(line, max(line, end_line) + 1)
 
 
 def _block_end(lines: list[str], start: int) -> int:

@@ -80,14 +80,24 @@ class FileUnits(NamedTuple):
 def file_units(found: Sequence[Finding], model: EffortModel,
                paths: Iterable[tuple[str, StatusOf]], include_vendored: bool,
                vendored_file: bool = False) -> FileUnits:
-    """The priced units of one file's findings on each (path, status of a finding on it),
-    in the order the findings first reach them."""
+    """The priced units of one file's findings on each (path, status of a finding on it:
+    read off its mapping row alone), in the order the findings first reach them."""
     vendored = any(f.vendored for f in found)
     counted = include_vendored or not (vendored or vendored_file)
+    # Findings alike in all their unit depends on count together: a file repeats a few
+    # names. (`status_of` reads the finding's row, which is part of the likeness.)
+    first: dict[tuple[object, ...], Finding] = {}
+    alike: dict[tuple[object, ...], int] = defaultdict(int)
+    for finding in found:
+        use = finding.use
+        sign = (id(finding.entry), use.resolved, use.kind, use.function, finding.other_vendor,
+                use.indirect)
+        first.setdefault(sign, finding)
+        alike[sign] += 1
     units: dict[str, tuple[UnitCount, ...]] = {}
     for path, status_of in paths:
         seen: dict[GroupKey, list[int]] = {}
-        for finding in found:
+        for sign, finding in first.items():
             status = status_of(finding)
             unit = unit_of(finding, status, model, counted)
             if unit is None:
@@ -95,9 +105,9 @@ def file_units(found: Sequence[Finding], model: EffortModel,
             rank = STATUS_RANK[status]
             known = seen.get(unit[1])
             if known is None:
-                seen[unit[1]] = [1, rank]
+                seen[unit[1]] = [alike[sign], rank]
             else:
-                known[0] += 1
+                known[0] += alike[sign]
                 known[1] = max(known[1], rank)
         units[path] = tuple((name, key, n, hardest)
                             for (name, key), (n, hardest) in seen.items())
@@ -199,7 +209,8 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
         raise ValueError("findings carry the prices of one path")
     hours_per_day = hours_per_day or model.hours_per_day
     rate = day_rate(model, currency, rate)
-    pricers = [_Pricer(model, files or [], a, include_vendored) for a in asked]
+    records = {record.path: record for record in files or []}  # shared by the pricers
+    pricers = [_Pricer(model, files or [], records, a, include_vendored) for a in asked]
     summed = getattr(findings, "summary", None)
     if summed is not None and all(a.status_of is None for a in asked):
         for index, file in enumerate(findings.files()):  # type: ignore[attr-defined]
@@ -232,9 +243,11 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
 class _Pricer:
     """The estimate of one path, built a file at a time."""
 
-    def __init__(self, model: EffortModel, files: list[FileRecord], asked: PathAsked,
-                 include_vendored: bool) -> None:
+    def __init__(self, model: EffortModel, files: list[FileRecord],
+                 records: dict[str, FileRecord], asked: PathAsked, include_vendored: bool
+                 ) -> None:
         self.model, self.files, self.include_vendored = model, files, include_vendored
+        self.records = records
         self.path, self.set_prices = asked.path, asked.set_prices
         self.status_of: StatusOf = asked.status_of or self._status_on_path
         self.statuses: dict[int, tuple[MappingEntry, str]] = {}  # by mapping row
@@ -247,18 +260,10 @@ class _Pricer:
         self.silent = silent
         self.family_of = {m: family.id for family in self.families for m in family.members}
 
-        # Lines: per file, priced at the category rates plus a review.
-        self.file_lines: dict[str, dict[str, int]] = {}
-        self.file_line_hours: dict[str, Hours] = {}
-        # Files that change alike share one FileChange (api._merge): and one result here.
-        by_change: dict[int, tuple[dict[str, int], Hours]] = {}
-        for record in files:
-            known = by_change.get(id(record.change))
-            if known is None:
-                known = by_change[id(record.change)] = self._line_hours(record.change)
-            lines, hours = known
-            self.file_lines[record.path] = lines
-            self.file_line_hours[record.path] = ZERO if record.path in silent else hours
+        # Lines: per file, priced at the category rates plus a review, read off its
+        # record. Files that change alike share one FileChange (api._merge): and one
+        # result here; no table per file (a large tree has 100,000 files).
+        self.by_change: dict[int, tuple[FileChange, dict[str, int], Hours]] = {}
 
         self.groups: dict[GroupKey, _Group] = {}
         # The vendored files: by their records, and by their findings in the first pass.
@@ -269,7 +274,12 @@ class _Pricer:
         self.units: dict[object, PricedUnit] = {}  # one per unit, shared by findings
         self.prices: dict[tuple[int, int], Hours] = {}  # one price per sum
         self.own_tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
-        self.file_efforts_found: dict[str, Effort] = {}
+        # Each file's effort, in path order: files with findings as the second pass
+        # reaches them, the others in between (`_efforts_until`).
+        self.file_efforts: dict[str, Effort] = {}
+        self.paths = sorted(records)
+        self.emitted = 0  # of `paths`
+        self.in_order = True
         self.efforts: dict[Hashable, Effort] = {}
         self.own_findings = self.portable = 0
         self.uncertain = 0.0
@@ -281,6 +291,18 @@ class _Pricer:
         if known is None or known[0] is not entry:
             known = self.statuses[id(entry)] = (entry, status_on(entry, self.path))
         return known[1]
+
+    def _line_price(self, file: str) -> tuple[dict[str, int], Hours]:
+        """A file's lines to change by category and their hours (none for a silent file's
+        hours: its family's representative carries them)."""
+        record = self.records.get(file)
+        if record is None:
+            return {}, ZERO
+        change = record.change
+        known = self.by_change.get(id(change))
+        if known is None or known[0] is not change:
+            known = self.by_change[id(change)] = (change, *self._line_hours(change))
+        return known[1], ZERO if file in self.silent else known[2]
 
     def _line_hours(self, change: FileChange) -> tuple[dict[str, int], Hours]:
         """A file's lines to change by category, and their price with the review."""
@@ -301,8 +323,8 @@ class _Pricer:
                      tallies: list[tuple[_Group, _Tally]]) -> Effort:
         """A file's effort: its lines' hours plus its findings' unit shares, with its
         reasons (`tallies`: its findings per unit, in the order of unit keys)."""
-        lines = self.file_lines.get(file, {})
-        hours = self.file_line_hours.get(file, ZERO) + Hours.total(unit_share)
+        lines, line_hours = self._line_price(file)
+        hours = line_hours + Hours.total(unit_share)
         reasons = _reasons(lines if file not in self.silent else {}, self.model, tallies,
                            None)
         return self._shared(Effort(hours, grade(hours.expected, self.model, "file"), reasons,
@@ -390,7 +412,8 @@ class _Pricer:
                     own = self.own_tallies[group.key]
                     own.count += 1
                     own.hours += unit_share[i].expected
-        self.file_efforts_found[file] = self._file_effort(
+        self._efforts_until(file)
+        self.file_efforts[file] = self._file_effort(
             file, unit_share, [(groups[k], tallies[k]) for k in sorted(tallies)])
         if is_counted:
             for i, finding in enumerate(found):
@@ -430,31 +453,49 @@ class _Pricer:
                         f"lines.{line_category[i] or 'none'}", "line", ())
             finding.unit = unit
 
+    def _efforts_until(self, file: str) -> None:
+        """The efforts of the files before `file` (all of them for None) that have no
+        findings: lines alone. Files reached out of path order are sorted at the end."""
+        paths, efforts = self.paths, self.file_efforts
+        if file and efforts and file < next(reversed(efforts)):
+            self.in_order = False
+        while self.emitted < len(paths) and (not file or paths[self.emitted] < file):
+            path = paths[self.emitted]
+            if path not in efforts:
+                efforts[path] = self._file_effort(path, [], [])
+            self.emitted += 1
+        if file and self.emitted < len(paths) and paths[self.emitted] == file:
+            self.emitted += 1
+
     def estimate(self, rate: float, currency: str, hours_per_day: float) -> Estimate:
         """The project: own code (plus vendored on request), fixed items once."""
-        model, groups, silent, file_lines = self.model, self.groups, self.silent, \
-            self.file_lines
+        model, groups, silent = self.model, self.groups, self.silent
         counted = self.counted
-        file_efforts: dict[str, Effort] = {}
-        for file in sorted(set(file_lines) | set(self.file_efforts_found)):
-            effort = self.file_efforts_found.get(file)
-            file_efforts[file] = effort if effort is not None else \
-                self._file_effort(file, [], [])
-        own_files = [f for f in file_efforts if counted(f)]
-        own_set = set(own_files)
-        apart_files = [f for f in file_efforts if not counted(f)]
+        self._efforts_until("")
+        file_efforts = self.file_efforts
+        if not self.in_order:
+            file_efforts = dict(sorted(file_efforts.items()))
         own_groups = {k: g for k, g in groups.items() if any(counted(f) for f in g.files)}
-        change = sum((file_efforts[f].hours for f in own_files), ZERO)
-        apart = sum((file_efforts[f].hours for f in apart_files), ZERO)
+        change = apart = ZERO
         priced_lines: dict[str, int] = defaultdict(int)
-        line_files: dict[str, set[str]] = defaultdict(set)
-        for file in own_files:
-            if file in silent:
+        line_files: dict[str, int] = defaultdict(int)  # files with lines of a category
+        reviewed = 0  # files with a line of a category priced per line
+        any_lines = False
+        rates = model.line_rates
+        for file, effort in file_efforts.items():
+            if not counted(file):
+                apart += effort.hours
                 continue
-            for category, n in file_lines.get(file, {}).items():
+            change += effort.hours
+            lines = self._line_price(file)[0]
+            any_lines = any_lines or bool(lines)
+            if file in silent or not lines:
+                continue
+            for category, n in lines.items():
                 priced_lines[category] += n
-                line_files[category].add(file)
-        any_work = any(file_lines.get(f) for f in own_files) or self.any_finding_work
+                line_files[category] += 1
+            reviewed += any(rates[c].high > 0 for c in lines)
+        any_work = any_lines or self.any_finding_work
         fixed = dict(model.fixed) if any_work else {}
         total_hours = change + sum(fixed.values(), ZERO)
         own_tallies = self.own_tallies
@@ -466,7 +507,7 @@ class _Pricer:
         day = rate / hours_per_day
         cost = Cost(currency, rate, total_hours.low * day, total_hours.expected * day,
                     total_hours.high * day)
-        by_category = _by_category(priced_lines, model, own_groups, line_files)
+        by_category = _by_category(priced_lines, model, own_groups, reviewed)
         return Estimate(
             path=self.path, total=total, vendored=vendored,
             include_vendored=self.include_vendored, fixed=fixed,
@@ -474,12 +515,26 @@ class _Pricer:
             inferred_share=self.uncertain / total_hours.expected if total_hours.expected
             else 0.0,
             cost=cost, hours_per_day=hours_per_day,
-            rules_used=_rules_used(priced_lines, line_files, model, own_groups),
+            rules_used=_rules_used(priced_lines, line_files, reviewed, model, own_groups),
             by_category=by_category, method=method(model), files=file_efforts,
             lines=dict(sorted(priced_lines.items())), families=self.families,
-            ceiling=_ceiling(self.files, file_lines, own_set, _code_hours(
-                _cpp_files(self.files, own_files), silent, self.file_line_hours, groups),
-                model))
+            ceiling=self._ceiling(file_efforts))
+
+    def _ceiling(self, file_efforts: dict[str, Effort]) -> Ceiling | None:
+        """Basic COCOMO on the lines of the own C/C++/CUDA files that need changes (the
+        CUDA-specific code a team could rewrite instead), compared with the expected
+        hours of changing that code (`_code_hours`)."""
+        touched = [r for r in self.files if r.language == "cuda_cpp" and self.counted(r.path)
+                   and r.path in file_efforts and self._line_price(r.path)[0]]
+        if not touched:
+            return None
+        code_files = {r.path for r in self.files if r.language == "cuda_cpp"
+                      and self.counted(r.path) and r.path in file_efforts}
+        estimate = _code_hours(code_files, self._line_price, self.groups)
+        kloc = sum(r.lines for r in touched) / 1000
+        params = self.model.ceiling
+        hours = params["a"] * math.pow(kloc, params["b"]) * params["hours_per_month"]
+        return Ceiling(hours, sum(r.lines for r in touched), len(touched), estimate > hours)
 
 
 def method(model: EffortModel) -> Method:
@@ -574,7 +629,7 @@ def _unit_key(unit: str, finding: Finding, model: EffortModel, counted: bool
 
 def _reasons(lines: dict[str, int], model: EffortModel,
              tallies: list[tuple[_Group, _Tally]],
-             line_files: dict[str, set[str]] | None) -> tuple[Reason, ...]:
+             line_files: dict[str, int] | None) -> tuple[Reason, ...]:
     """The top reasons by expected hours: categories of lines (in how many files, when
     `line_files` says), then per-unit items (each group with its findings in scope, in
     the order of group keys)."""
@@ -586,7 +641,7 @@ def _reasons(lines: dict[str, int], model: EffortModel,
         if line_files is None:  # one file's own reasons: no "in 1 file"
             found.append(Reason(f"file_lines.{category}", {"count": count}, hours))
             continue
-        units = len(line_files.get(category, ()))
+        units = line_files.get(category, 0)
         found.append(Reason(f"lines.{category}", {"count": count, "units": units}, hours))
     by_rule: dict[str, list[float]] = {}
     for group, tally in tallies:
@@ -606,15 +661,16 @@ def _reasons(lines: dict[str, int], model: EffortModel,
     return tuple(found[:TOP_REASONS])
 
 
-def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: EffortModel,
-                groups: dict[GroupKey, _Group]) -> list[RuleUse]:
-    """One row per line category and per item: what the method section lists."""
-    used = [RuleUse(f"lines.{c}", "line", n, len(line_files[c]),
+def _rules_used(lines: dict[str, int], line_files: dict[str, int], reviewed: int,
+                model: EffortModel, groups: dict[GroupKey, _Group]) -> list[RuleUse]:
+    """One row per line category and per item: what the method section lists
+    (`line_files`: files with lines of each category; `reviewed`: files with a line of a
+    category priced per line)."""
+    used = [RuleUse(f"lines.{c}", "line", n, line_files[c],
                     model.line_rates[c].scaled(n)) for c, n in sorted(lines.items())]
-    changed = _reviewed(line_files, model)
-    if changed:
-        used.append(RuleUse("review", "file", len(changed), len(changed),
-                            model.review.scaled(len(changed))))
+    if reviewed:
+        used.append(RuleUse("review", "file", reviewed, reviewed,
+                            model.review.scaled(reviewed)))
     per_item: dict[str, list[_Group]] = defaultdict(list)
     for (name, _key), group in sorted(groups.items()):
         per_item[name].append(group)
@@ -626,54 +682,28 @@ def _rules_used(lines: dict[str, int], line_files: dict[str, set[str]], model: E
     return used
 
 
-def _reviewed(line_files: dict[str, set[str]], model: EffortModel) -> set[str]:
-    """Files with at least one line of a category that has a price per line."""
-    return set().union(*(files for category, files in line_files.items()
-                         if model.line_rates[category].high > 0))
-
-
 def _by_category(lines: dict[str, int], model: EffortModel, groups: dict[GroupKey, _Group],
-                 line_files: dict[str, set[str]]) -> dict[str, Hours]:
-    """Hours by change category (lines), plus the review and each item."""
+                 reviewed: int) -> dict[str, Hours]:
+    """Hours by change category (lines), plus the review (of `reviewed` files) and each
+    item."""
     hours: dict[str, Hours] = defaultdict(lambda: ZERO)
     for category, count in lines.items():
         hours[category] += model.line_rates[category].scaled(count)
-    changed = _reviewed(line_files, model)
-    if changed:
-        hours["review"] += model.review.scaled(len(changed))
+    if reviewed:
+        hours["review"] += model.review.scaled(reviewed)
     for (name, _key), group in groups.items():
         hours[name] += group.hours
     return {k: v for k, v in sorted(hours.items()) if v.high > 0}
 
 
-def _cpp_files(files: list[FileRecord], own_files: list[str]) -> set[str]:
-    own = set(own_files)
-    return {r.path for r in files if r.path in own and r.language == "cuda_cpp"}
-
-
-def _code_hours(code_files: set[str], silent: set[str], file_line_hours: dict[str, Hours],
+def _code_hours(code_files: set[str], line_price: Callable[[str], tuple[object, Hours]],
                 groups: dict[GroupKey, _Group]) -> float:
     """Expected hours of changing the C/C++/CUDA code itself (the files the ceiling rests
     on): their lines and per-file, per-site and per-kernel items, not what a rewrite needs
     too (dependencies to replace, environment variables, the build switch, CI)."""
-    hours = sum(file_line_hours.get(f, ZERO).expected for f in code_files if f not in silent)
+    hours = sum(line_price(f)[1].expected for f in code_files)
     for group in groups.values():
         if group.rule.unit in ("file", "site", "kernel") and not group.files.isdisjoint(
                 code_files):
             hours += group.hours.expected
     return hours
-
-
-def _ceiling(files: list[FileRecord], file_lines: dict[str, dict[str, int]], own: set[str],
-             estimate: float, model: EffortModel) -> Ceiling | None:
-    """Basic COCOMO on the lines of the own C/C++/CUDA files that need changes (the
-    CUDA-specific code a team could rewrite instead); `estimate` is the expected hours of
-    changing the code, which the ceiling is compared with."""
-    touched = [r for r in files if r.path in own and file_lines.get(r.path)
-               and r.language == "cuda_cpp"]
-    if not touched:
-        return None
-    kloc = sum(r.lines for r in touched) / 1000
-    params = model.ceiling
-    hours = params["a"] * math.pow(kloc, params["b"]) * params["hours_per_month"]
-    return Ceiling(hours, sum(r.lines for r in touched), len(touched), estimate > hours)

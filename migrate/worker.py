@@ -128,8 +128,11 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     if state.effort is not None:
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
                                                                state.effort.lines))
+    # Only the definitions that can make a family finding the repository's own are kept:
+    # the main process holds them until the scan ends.
+    defined = frozenset(n for n in output.defined_names if state.mappings.family_shaped(n))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
-                      defined_names=frozenset(output.defined_names))
+                      defined_names=defined)
 
 
 def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],

@@ -25,6 +25,7 @@ from migrate.store import FindingStore
 from tests.conftest import EXAMPLE, REPO
 
 MULTI_VENDOR = REPO / "tests" / "fixtures" / "repos" / "multi_vendor"
+ALL_STATUSES = REPO / "tests" / "fixtures" / "repos" / "all_statuses"
 
 
 CMAKE = "cmake_minimum_required(VERSION 3.18)\nproject(x LANGUAGES CXX CUDA)\n" \
@@ -168,3 +169,142 @@ def test_a_mapping_row_read_back_is_equal_and_one_object_per_process() -> None:
 
 def vars_of(entry: object) -> list[object]:
     return [getattr(entry, name) for name in entry.__dataclass_fields__]  # type: ignore[attr-defined]
+
+
+TWO_KERNELS = """#include <mma.h>
+using namespace nvcuda;
+__global__ void first(half* a) {
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
+  wmma::load_matrix_sync(f, a, 16);
+}
+__global__ void second(half* a) {
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
+  wmma::load_matrix_sync(f, a, 16);
+}
+"""
+
+
+@pytest.mark.parametrize("root", ["example", "all_statuses", "two_kernels"])
+def test_a_files_units_are_those_counted_finding_by_finding(root: str, tmp_path: Path
+                                                             ) -> None:
+    """`file_units` counts alike findings together: the units, their counts and hardest
+    statuses must be those a finding-by-finding count gives, in the same order (the same
+    names in two kernels are two per-kernel units)."""
+    from migrate.score import STATUS_RANK, file_units, unit_of
+
+    folder = {"example": EXAMPLE, "all_statuses": ALL_STATUSES}.get(root, tmp_path)
+    if root == "two_kernels":
+        (tmp_path / "k.cu").write_text(TWO_KERNELS)
+    result = scan(load_settings(folder, use_cache=False, jobs=1, path="both"))
+    mappings = load_mappings(())
+    model = load_effort((), frozenset(mappings.categories))
+    store = result.findings
+    assert isinstance(store, FindingStore)
+    checked = 0
+    for index in range(len(store.files())):
+        found = store.block(index)
+        found = found + found[::-1]  # repeats, out of order: counted alike all the same
+        paths = [(path, lambda f, p=path: status_on(f.entry, p))  # type: ignore[misc]
+                 for path in ("native", "suda")]
+        summed = file_units(found, model, paths, include_vendored=False)
+        for path, status_of in paths:
+            expected: dict[object, list[int]] = {}
+            for finding in found:
+                unit = unit_of(finding, status_of(finding), model, True)
+                if unit is not None:
+                    slot = expected.setdefault(unit[1], [0, 0])
+                    slot[0] += 1
+                    slot[1] = max(slot[1], STATUS_RANK[status_of(finding)])
+            assert [((name, key), n, hardest) for name, key, n, hardest
+                    in summed.units[path]] == [(k, n, h) for k, (n, h) in expected.items()]
+            checked += len(expected)
+    assert checked > 0
+
+
+@pytest.mark.parametrize("root", [EXAMPLE, ALL_STATUSES, MULTI_VENDOR],
+                         ids=["example", "all_statuses", "multi_vendor"])
+def test_predicted_lines_are_those_taken_finding_by_finding(root: Path) -> None:
+    """`predict` takes each distinct (line, category, statuses) once: the counts must be
+    those of taking every finding's lines one by one, the best category winning a line,
+    and so must the lines beside another vendor's code."""
+    import dataclasses
+
+    from migrate.change import PORT_PATHS, fallback_branches, has_fallback, predict
+
+    mappings = load_mappings(())
+    model = load_effort((), frozenset(mappings.categories)).lines
+    names_only = dataclasses.replace(model, patterns=())  # the findings' lines alone
+    result = scan(load_settings(root, use_cache=False, jobs=1))
+    store = result.findings
+    assert isinstance(store, FindingStore)
+    compared = compared_beside = 0
+    for index, file in enumerate(store.files()):
+        found = [f for f in store.block(index) if not f.other_vendor]
+        if not found:
+            continue
+        text = (root / file).read_text(encoding="utf-8")
+        language = found[0].use.language
+        change = predict(found + found[::-1], text, language, names_only,
+                         lambda f, p: status_on(f.entry, p))
+        fallbacks = fallback_branches(text.split("\n"))
+        for path in PORT_PATHS:
+            taken: dict[int, str] = {}
+            beside: set[int] = set()
+            for finding in found:
+                if status_on(finding.entry, path) == "native" or finding.use.indirect:
+                    continue
+                category = names_only.category_of(finding)
+                if category == "ptx" and finding.use.kind == "asm":
+                    continue  # asm blocks span lines of their own: not compared here
+                for line in range(finding.use.line,
+                                  max(finding.use.line, finding.use.end_line) + 1):
+                    if line not in taken or model.rank(category) < model.rank(taken[line]):
+                        taken[line] = category
+                    if finding.use.vendor_branch or (
+                            category == "ptx" and has_fallback(fallbacks, finding.use.line)):
+                        beside.add(line)
+            counts: dict[str, int] = {}
+            for category in taken.values():
+                counts[category] = counts.get(category, 0) + 1
+            near: dict[str, int] = {}
+            for line in beside:
+                near[taken[line]] = near.get(taken[line], 0) + 1
+            if any(f.use.kind == "asm" for f in found):
+                continue
+            assert change.lines[path] == counts, (file, path)
+            assert change.beside_vendor[path] == near, (file, path)
+            compared_beside += sum(near.values())
+            compared += sum(counts.values())
+    assert compared > 0
+    assert compared_beside > 0 or root != MULTI_VENDOR
+
+
+def test_an_estimate_is_the_same_whatever_order_its_files_arrive_in() -> None:
+    """Files' efforts are filed in path order as pricing reaches them; files reached out
+    of order are put in order at the end, with the same totals."""
+    result = scan(load_settings(MULTI_VENDOR, use_cache=False, jobs=1))
+    mappings = load_mappings(())
+    model = load_effort((), frozenset(mappings.categories))
+    in_order = list(result.findings)
+    by_file: dict[str, list[object]] = {}
+    for finding in in_order:
+        by_file.setdefault(finding.use.file, []).append(finding)
+    reversed_files = [f for file in sorted(by_file, reverse=True) for f in by_file[file]]
+    assert [f.use.file for f in reversed_files] != [f.use.file for f in in_order]
+    first = score(in_order, model, files=result.files, set_prices=False)
+    again = score(reversed_files, model, files=result.files,  # type: ignore[arg-type]
+                  set_prices=False)
+    assert list(again.files) == list(first.files) == sorted(r.path for r in result.files)
+    assert again.to_dict() == first.to_dict()
+
+
+def test_only_family_shaped_definitions_can_make_a_finding_the_repositorys_own() -> None:
+    """Workers keep the defined names a family's shape fits (the rest can never match a
+    family finding's name): the check must be that of trying every family."""
+    mappings = load_mappings(())
+    names = ["cudaMyHelper", "cuHelperSum", "CUBLAS_MY_FLAG", "ncclThing", "myKernel",
+             "cuda", "run0", "__shfl_mine", "helper_cuda", "cutlass", "thrust"]
+    for name in names:
+        assert mappings.family_shaped(name) == any(
+            f.regex.fullmatch(name) for f in mappings.families), name
+    assert mappings.family_shaped("cudaMyHelper") and not mappings.family_shaped("run0")

@@ -77,6 +77,7 @@ class MappingSet:
     # migrate/match.py's: what each reading of a name matched, per language and path.
     matches: dict[tuple[tuple[str, ...], str, bool, str], Any] = field(
         default_factory=dict, repr=False, compare=False)
+    _family_shape: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     def lookup(self, key: str, language: str, exact_only: bool = False
                ) -> tuple[MappingEntry, str] | None:
@@ -85,6 +86,14 @@ class MappingSet:
         if cache_key not in self._cache:  # names repeat: each is looked up once
             self._cache[cache_key] = self._lookup(key, language, exact_only)
         return self._cache[cache_key]
+
+    def family_shaped(self, name: str) -> bool:
+        """Whether some family's shape fits `name`, in any language: of the names a
+        repository defines, only these can turn a family finding into its own name."""
+        if self._family_shape is None:
+            self._family_shape = re.compile("|".join(
+                f"(?:{family.regex.pattern})" for family in self.families) or "(?!)")
+        return self._family_shape.fullmatch(name) is not None
 
     def _lookup(self, key: str, language: str, exact_only: bool
                 ) -> tuple[MappingEntry, str] | None:
