@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+BATCH_CHARACTERS = 1 << 16
+
 
 def write_atomically(destination: Path, pieces: Iterable[str | bytes]) -> None:
     """Write to a temporary file beside `destination`, then rename it over: an interrupted
@@ -18,8 +20,24 @@ def write_atomically(destination: Path, pieces: Iterable[str | bytes]) -> None:
         "wb", dir=folder, prefix=f".{destination.name}.", suffix=".tmp", delete=False)
     try:
         with handle:
+            # Text is gathered into blocks of about 64 KB: a report of 200,000 findings
+            # comes in 200,000 pieces, and a write and an encode each cost more than a join.
+            batch: list[str] = []
+            size = 0
             for piece in pieces:
-                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                if isinstance(piece, bytes):
+                    if batch:
+                        handle.write("".join(batch).encode("utf-8"))
+                        batch, size = [], 0
+                    handle.write(piece)
+                    continue
+                batch.append(piece)
+                size += len(piece)
+                if size >= BATCH_CHARACTERS:
+                    handle.write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+            if batch:
+                handle.write("".join(batch).encode("utf-8"))
         os.replace(handle.name, destination)
     except BaseException:
         with contextlib.suppress(OSError):

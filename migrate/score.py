@@ -373,8 +373,10 @@ class _Pricer:
         model, groups, shares = self.model, self.groups, self.shares
         file = found[0].use.file
         is_silent = file in self.silent
-        statuses = [self.status_of(f) for f in found]
-        line_category = _line_categories(found, statuses, model)
+        is_counted = self.counted(file)
+        readings = self._readings(found, not is_silent, is_counted)
+        statuses = [reading[0] for reading in readings]
+        line_category = [reading[1] for reading in readings]
         line_share = [ZERO] * len(found)
         if not is_silent:
             on_line: dict[int, list[int]] = defaultdict(list)
@@ -396,13 +398,11 @@ class _Pricer:
         unit_share = [ZERO] * len(found)
         key_of: list[GroupKey | None] = [None] * len(found)
         tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
-        is_counted = self.counted(file)
         if not is_silent:
             for i, finding in enumerate(found):
-                unit = unit_of(finding, statuses[i], model, is_counted)
-                if unit is None:
+                group = readings[i][2]
+                if group is None:
                     continue
-                group = groups[unit[1]]
                 key_of[i] = group.key  # one key object per unit, not one per finding
                 unit_share[i] = group.in_branch if finding.use.vendor_branch else group.share
                 tally = tallies[group.key]
@@ -425,6 +425,30 @@ class _Pricer:
                     self.uncertain += line_share[i].expected + unit_share[i].expected
         if self.set_prices:
             self._set_prices(found, file, line_share, unit_share, line_category, key_of)
+
+    def _readings(self, found: list[Finding], with_units: bool, is_counted: bool
+                  ) -> list[tuple[str, str, _Group | None]]:
+        """Each finding's status on the path, its line's category ("" when the line runs
+        as is) and its unit's group (None: priced by its line alone, or `with_units`
+        False). Findings alike in all these depend on share one reading: a file repeats
+        a few names."""
+        model, groups = self.model, self.groups
+        known: dict[tuple[object, ...], tuple[str, str, _Group | None]] = {}
+        readings = []
+        for finding in found:
+            use = finding.use
+            sign = (id(finding.entry), use.resolved, use.kind, use.function, use.language,
+                    use.via, finding.other_vendor)
+            reading = known.get(sign)
+            if reading is None:
+                status = self.status_of(finding)
+                category = "" if status == "native" or finding.other_vendor or \
+                    use.indirect else model.lines.category_of(finding)
+                unit = unit_of(finding, status, model, is_counted) if with_units else None
+                reading = known[sign] = (status, category,
+                                         None if unit is None else groups[unit[1]])
+            readings.append(reading)
+        return readings
 
     def _set_prices(self, found: list[Finding], file: str, line_share: list[Hours],
                     unit_share: list[Hours], line_category: list[str],
@@ -601,13 +625,6 @@ def package_name(finding: Finding, model: EffortModel) -> str:
     elif finding.use.kind == "import":
         name = name.split(".")[0]
     return model.package(name)
-
-
-def _line_categories(findings: Sequence[Finding], statuses: list[str], model: EffortModel
-                     ) -> list[str]:
-    """The change category of each finding's line on this path ("" when it runs as is)."""
-    return ["" if statuses[i] == "native" or f.other_vendor or f.use.indirect
-            else model.lines.category_of(f) for i, f in enumerate(findings)]
 
 
 def _unit_key(unit: str, finding: Finding, model: EffortModel, counted: bool

@@ -308,3 +308,32 @@ def test_only_family_shaped_definitions_can_make_a_finding_the_repositorys_own()
         assert mappings.family_shaped(name) == any(
             f.regex.fullmatch(name) for f in mappings.families), name
     assert mappings.family_shaped("cudaMyHelper") and not mappings.family_shaped("run0")
+
+
+@pytest.mark.parametrize("root", ["example", "all_statuses", "two_kernels"])
+def test_each_finding_is_priced_in_the_unit_its_own_reading_gives(root: str, tmp_path: Path
+                                                                  ) -> None:
+    """Pricing reads alike findings of a file once: every finding must still carry the
+    unit that its own status and name give it (one per kernel for per-kernel items)."""
+    from migrate.score import unit_of
+
+    folder = {"example": EXAMPLE, "all_statuses": ALL_STATUSES}.get(root, tmp_path)
+    if root == "two_kernels":
+        (tmp_path / "k.cu").write_text(TWO_KERNELS)
+    result = scan(load_settings(folder, use_cache=False, jobs=1))
+    mappings = load_mappings(())
+    model = load_effort((), frozenset(mappings.categories))
+    priced = 0
+    for finding in result.findings:
+        unit = unit_of(finding, finding.entry.status, model, not finding.vendored)
+        assert finding.unit is not None
+        if unit is None:
+            assert finding.unit.unit == "line", finding.use
+        else:
+            assert (finding.unit.rule, finding.unit.key) == unit[1], finding.use
+            priced += 1
+    assert priced > 0
+    if root == "two_kernels":
+        kernels = {f.unit.key for f in result.findings
+                   if f.unit is not None and f.unit.unit == "kernel"}
+        assert kernels == {("k.cu", "first"), ("k.cu", "second")}

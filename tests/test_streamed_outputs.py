@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,19 @@ def test_csv_comes_a_thousand_rows_at_a_time(result: ScanResult,
     assert rows[0] == list(csv_report.COLUMNS) and len(rows) == len(result.findings) + 1
     assert [(r[0], int(r[1])) for r in rows[1:]] == [
         (f.use.file, f.use.line) for f in result.findings]
+
+
+def test_pieces_written_in_blocks_are_the_pieces_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text pieces are gathered into blocks before writing, bytes pieces go as they are:
+    the file must hold every piece once, in order, whatever the block size."""
+    from migrate import atomic
+
+    pieces: list[str | bytes] = [f"piece {n} é\n" if n % 7 else f"raw {n}\n".encode()
+                                 for n in range(500)]
+    expected = b"".join(p.encode() if isinstance(p, str) else p for p in pieces)
+    for size in (1, 50, 10_000):
+        monkeypatch.setattr(atomic, "BATCH_CHARACTERS", size)
+        target = tmp_path / f"out{size}.txt"
+        atomic.write_atomically(target, iter(pieces))
+        assert target.read_bytes() == expected

@@ -187,37 +187,31 @@ class FindingEncoder:
         use = finding.use
         category, confidence, mapping, replacement, source, status, status_suda = \
             self._row(finding)
-        parts = ['{"category": ', category, ', "column": ', str(use.column),
-                 ', "confidence": ', confidence]
-        if finding.unit is not None:
-            parts += [', "effort": ', self._effort(finding.price)]
+        effort = "" if finding.unit is None else f', "effort": {self._effort(finding.price)}'
         if self.file[0] != use.file:
             self.file = (use.file, _text(use.file))
-        parts += [', "end_column": ', str(use.end_column), ', "end_line": ', str(use.end_line),
-                  ', "file": ', self.file[1], ', "fingerprint": ', _text(finding.fingerprint),
-                  ', "kind": ', _text(use.kind), ', "language": ', _text(use.language),
-                  ', "line": ', str(use.line), ', "mapping": ', mapping,
-                  ', "matched_by": ', _text(finding.matched_by),
-                  ', "message": ', self._message(finding)]
-        if use.mode != "fast":
-            parts += [', "mode": ', _text(use.mode)]
-        if finding.baseline_state is not None:
-            parts += [', "new": ', _boolean(finding.baseline_state == "new")]
-        parts += [', "other_vendor": ', _boolean(finding.other_vendor),
-                  ', "replacement": ', replacement, ', "resolved": ', _text(use.resolved),
-                  ', "rule": ', _text(finding.rule), ', "source": ', source,
-                  ', "source_line": ', _text(use.source_line), ', "status": ', status,
-                  ', "status_suda": ', status_suda,
-                  ', "suppressed": ', _boolean(finding.suppression is not None)]
-        if finding.suppression is not None:
-            suppression = finding.suppression
-            parts += [', "suppression": {"line": ', str(suppression.line),
-                      ', "reason": ', _text(suppression.reason), ', "rules": [',
-                      ", ".join(_text(r) for r in suppression.rules), "]}"]
-        parts += [', "symbol": ', _text(use.symbol),
-                  ', "vendor_branch": ', _boolean(use.vendor_branch),
-                  ', "vendored": ', _boolean(finding.vendored)]
-        if use.via:
-            parts += [', "via": ', _text(use.via)]
-        parts.append("}")
-        return "".join(parts)
+        mode = "" if use.mode == "fast" else f', "mode": {_text(use.mode)}'
+        new = "" if finding.baseline_state is None else \
+            f', "new": {_boolean(finding.baseline_state == "new")}'
+        suppression = finding.suppression
+        suppressed = "" if suppression is None else (
+            f', "suppression": {{"line": {suppression.line}, "reason": '
+            f'{_text(suppression.reason)}, "rules": ['
+            f'{", ".join(_text(r) for r in suppression.rules)}]}}')
+        via = f', "via": {_text(use.via)}' if use.via else ""
+        # One format string: a list of thirty pieces joined cost twice as much.
+        return (
+            f'{{"category": {category}, "column": {use.column}, "confidence": {confidence}'
+            f'{effort}, "end_column": {use.end_column}, "end_line": {use.end_line}, '
+            f'"file": {self.file[1]}, "fingerprint": {_text(finding.fingerprint)}, '
+            f'"kind": {_text(use.kind)}, "language": {_text(use.language)}, '
+            f'"line": {use.line}, "mapping": {mapping}, '
+            f'"matched_by": {_text(finding.matched_by)}, "message": {self._message(finding)}'
+            f'{mode}{new}, "other_vendor": {_boolean(finding.other_vendor)}, '
+            f'"replacement": {replacement}, "resolved": {_text(use.resolved)}, '
+            f'"rule": {_text(finding.rule)}, "source": {source}, '
+            f'"source_line": {_text(use.source_line)}, "status": {status}, '
+            f'"status_suda": {status_suda}, '
+            f'"suppressed": {_boolean(suppression is not None)}{suppressed}, '
+            f'"symbol": {_text(use.symbol)}, "vendor_branch": {_boolean(use.vendor_branch)}, '
+            f'"vendored": {_boolean(finding.vendored)}{via}}}')
