@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from migrate.change import PORT_PATHS
 from migrate.errors import UserError
 from migrate.mappings.effort import EffortModel, Rule
 from migrate.model import (
@@ -126,6 +127,17 @@ def unit_of(finding: Finding, status: str, model: EffortModel, counted: bool
     if rule is None:
         return None
     return rule, (rule.name, _unit_key(rule.unit, finding, model, counted))
+
+
+def priced_per_kernel(finding: Finding, model: EffortModel) -> bool:
+    """Whether an item priced per kernel may price `finding` on some port path: only then
+    does the function it sits in (`Use.function`) matter."""
+    entry, use = finding.entry, finding.use
+    for path in PORT_PATHS:
+        rule = model.rule_for(entry.category, use.resolved, use.kind, status_on(entry, path))
+        if rule is not None and rule.unit == "kernel":
+            return True
+    return False
 
 
 class ScoreError(UserError):

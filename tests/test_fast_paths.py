@@ -337,3 +337,27 @@ def test_each_finding_is_priced_in_the_unit_its_own_reading_gives(root: str, tmp
         kernels = {f.unit.key for f in result.findings
                    if f.unit is not None and f.unit.unit == "kernel"}
         assert kernels == {("k.cu", "first"), ("k.cu", "second")}
+
+
+def test_a_function_found_on_request_is_the_one_found_for_every_use() -> None:
+    """The C/C++ frontend leaves each use's function to be asked for: asked, it must be
+    the function the eager reading gives, for every use of every file."""
+    from migrate.frontends import cuda_cpp
+
+    context = build_context(load_mappings(()), [])
+    compared = named = 0
+    basic = REPO / "tests" / "fixtures" / "repos" / "cpp_basic" / "src" / "kernels.cu"
+    for path in [*sorted((EXAMPLE / "csrc").iterdir()), basic]:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        eager = cuda_cpp.extract_bytes(text.encode(), path.name, context)
+        later = cuda_cpp.extract(text, path.name, context)
+        assert eager.function_of is None and later.function_of is not None
+        assert [u._replace(function="") for u in eager.uses] == later.uses
+        assert all(u.function == "" for u in later.uses)
+        for use, asked in zip(eager.uses, later.uses, strict=True):
+            assert later.function_of(asked) == use.function
+            compared += 1
+            named += use.function != ""
+    assert compared > 10 and named > 5

@@ -31,8 +31,10 @@ def test_an_asm_block_counts_its_lines_and_their_surroundings(tmp_path: Path) ->
     # Kernel a: asm on lines 4 and 5 -> lines 3-6; kernel b: asm on line 10 -> lines 9-11.
     assert record.change.lines["native"] == {"include": 1, "ptx": 7}
     assert record.change.lines["suda"] == {"include": 1, "ptx": 7}  # SUDA has no PTX either
-    functions = [f.use.function for f in result.findings if f.use.resolved == "asm"]
-    assert functions == ["a", "a", "b"]
+    # Priced by its lines, not per kernel: the function it sits in is never looked up.
+    asm = [f for f in result.findings if f.use.resolved == "asm"]
+    assert len(asm) == 3
+    assert {(f.unit.unit if f.unit else None, f.use.function) for f in asm} == {("line", "")}
     estimate = result.estimate
     assert estimate is not None
     effort = estimate.file("k.cu")

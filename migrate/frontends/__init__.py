@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import translate
 from functools import cache
@@ -86,6 +86,10 @@ class FrontendOutput:
     # Names this file defines (functions, macros); a CUDA-shaped name the
     # repository defines itself is its own code, not a CUDA API.
     defined_names: set[str] = field(default_factory=set)
+    # The function each of `uses` sits in, when the frontend left `Use.function` to be
+    # asked for: finding it costs a pass over the tree, and only a few findings (those
+    # priced per kernel) need it.
+    function_of: Callable[[Use], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,24 +72,30 @@ _CONDITIONAL_BRANCHES = frozenset({"preproc_if", "preproc_ifdef", "preproc_elif"
 
 
 def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
-    return extract_bytes(text.encode("utf-8"), rel, context)
+    """A file's uses; the function each sits in is found on request (`function_of`)."""
+    return extract_bytes(text.encode("utf-8"), rel, context, functions_later=True)
 
 
 def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int = 0,
-                  first_column_offset: int = 0) -> FrontendOutput:
-    """Uses in `data`; offsets place embedded code (a Python string) in its outer file."""
+                  first_column_offset: int = 0, functions_later: bool = False
+                  ) -> FrontendOutput:
+    """Uses in `data`; offsets place embedded code (a Python string) in its outer file.
+    With `functions_later`, `Use.function` is left empty and the output's `function_of`
+    finds it for the uses that need it."""
     prepared = blank_qualifier_macros(data, context.qualifier_macros)
     tree, error_share = parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset),
-                     language=tree.language, source=data)
+                     language=tree.language, source=data,
+                     offsets={} if functions_later else None)
     scan.read_scopes()
     scan.find_vendor_branches(context.vendor_macros)
     scan.find_includes(context)
     scan.find_launches()
     scan.find_names(context)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
-                          defined_names=scan.defined)
+                          defined_names=scan.defined,
+                          function_of=scan.function_of if functions_later else None)
 
 
 @dataclass(slots=True)
@@ -119,6 +125,8 @@ class _FileScan:
     # Uses of names the file may declare itself (held or universe-only ones), with the name.
     own_candidates: list[tuple[Use, str]] = field(default_factory=list)
     declared: set[str] = field(default_factory=set)  # variables, parameters, functions
+    # Where each use starts (by the use's id), when its function is found on request.
+    offsets: dict[int, int] | None = None
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -185,6 +193,11 @@ class _FileScan:
             index -= 1
         return ""
 
+    def function_of(self, use: Use) -> str:
+        """The function `use` (one of this scan's) sits in; its own field for another."""
+        offset = self.offsets.get(id(use)) if self.offsets is not None else None
+        return use.function if offset is None else self.enclosing_function(offset)
+
     def in_vendor_branch(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.vendor_ranges)
 
@@ -197,14 +210,18 @@ class _FileScan:
             return
         self.seen.add((start, end))
         line, column, end_line, end_column = self.lines.span(start, end)
-        self.uses.append(Use(
+        later = self.offsets is not None
+        use = Use(
             file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
             symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
             source_line=self.lines.line_text(start), alternatives=alternatives,
             exact_only=exact_only, vendor_branch=self.in_vendor_branch(start),
             vendor_side=bool(self.vendor_side_ranges) and self.in_vendor_side(start),
-            function=self.enclosing_function(start),
-        ))
+            function="" if later else self.enclosing_function(start),
+        )
+        self.uses.append(use)
+        if later:
+            self.offsets[id(use)] = start  # type: ignore[index]
 
     def find_includes(self, context: RepoContext) -> None:
         for match in _INCLUDE.finditer(self.data):
