@@ -133,11 +133,15 @@ def priced_per_kernel(finding: Finding, model: EffortModel) -> bool:
     """Whether an item priced per kernel may price `finding` on some port path: only then
     does the function it sits in (`Use.function`) matter."""
     entry, use = finding.entry, finding.use
-    for path in PORT_PATHS:
-        rule = model.rule_for(entry.category, use.resolved, use.kind, status_on(entry, path))
-        if rule is not None and rule.unit == "kernel":
-            return True
-    return False
+    key = ("per-kernel", entry.category, use.resolved, use.kind, entry.status,
+           entry.status_suda)
+    known = model._memo.get(key)
+    if known is None:
+        known = model._memo[key] = any(
+            (rule := model.rule_for(entry.category, use.resolved, use.kind,
+                                    status_on(entry, path))) is not None
+            and rule.unit == "kernel" for path in PORT_PATHS)
+    return known
 
 
 class ScoreError(UserError):

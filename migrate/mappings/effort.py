@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,10 @@ class EffortModel:
     validation: dict[str, Any] = field(default_factory=dict)
     _rule_cache: dict[tuple[str, str, str, str], Rule | None] = field(
         default_factory=dict, repr=False, compare=False)
+    # What callers work out per name and row from this model, kept as long as it is:
+    # a repository repeats a few thousand names (see score.priced_per_kernel). Not part
+    # of what the model is (cache keys leave out fields named with a leading "_").
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def package(self, name: str) -> str:
         """One name per package: lower case, `_` as `-`, then the first alias that fits."""
