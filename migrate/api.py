@@ -70,14 +70,15 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
     result = scan_file(candidate, _STATE)
     if not result.findings:
         return result
-    return dataclasses.replace(result, findings=(), block=pack(result.findings),
-                               block_count=len(result.findings),
-                               screen=_screen(result.findings),
-                               block_summary=pack_summary(_units(result.findings, _STATE)))
+    ordered = sorted(result.findings, key=Finding.sort_key)  # the block's order (`pack`)
+    return dataclasses.replace(result, findings=(), block=pack(ordered),
+                               block_count=len(ordered), screen=_screen(ordered),
+                               block_summary=pack_summary(_units(ordered, _STATE)))
 
 
 def _units(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
-    """What pricing's first pass needs of a file's findings, on both port paths."""
+    """What pricing needs of a file's findings, on both port paths; the findings in their
+    block's order (`pack` sorts them), which the summed shares follow."""
     if state.effort is None or not findings:
         return None
     return file_units(findings, state.effort,
@@ -218,7 +219,7 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
         result.findings, effort_model,
         [PathAsked(path, set_prices=path == in_force) for path in paths],
         files=result.files, include_vendored=settings.include_vendored, rate=settings.rate,
-        currency=currency, hours_per_day=settings.hours_per_day, observe=counted.add)
+        currency=currency, hours_per_day=settings.hours_per_day, tally=counted)
     if isinstance(result.findings, FindingStore):
         result.findings.memo["tally"] = counted
     result.estimates = dict(zip(paths, estimates, strict=True))
@@ -316,7 +317,8 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
                             file_result.block_summary)
             screen = file_result.screen
         else:
-            store.add(record.path, file_result.findings, _units(file_result.findings, state))
+            ordered = sorted(file_result.findings, key=Finding.sort_key)  # as `pack` does
+            store.add(record.path, ordered, _units(ordered, state))
             screen = _screen(file_result.findings)
         if screen:  # most are `import torch` and the like: one tuple for all
             screens[record.path] = shared.setdefault(("screen", screen), screen)

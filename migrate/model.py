@@ -841,3 +841,30 @@ class Tally:
                 self.own_by_file[finding.use.file] += 1
                 self.own_by_status[finding.entry.status] += 1
                 self.own_by_category[finding.entry.category] += 1
+
+    def add_alike(self, finding: Finding, count: int) -> None:
+        """Counts `count` findings alike `finding` in all but suppression and baseline
+        state (one file's findings, grouped where it was scanned)."""
+        if finding.other_vendor:
+            self.other_vendor += count
+        elif finding.vendored:
+            self.vendored += count
+            self.vendored_by_status[finding.entry.status] += count
+        else:
+            self.own += count
+            self.own_by_file[finding.use.file] += count
+            self.own_by_status[finding.entry.status] += count
+            self.own_by_category[finding.entry.category] += count
+
+    def merge(self, other: Tally) -> None:
+        """Adds the counts of `other` (one file's, counted where it was scanned)."""
+        self.own += other.own
+        self.vendored += other.vendored
+        self.other_vendor += other.other_vendor
+        self.suppressed += other.suppressed
+        for mine, theirs in ((self.baseline_states, other.baseline_states),
+                             (self.own_by_file, other.own_by_file),
+                             (self.own_by_status, other.own_by_status),
+                             (self.own_by_category, other.own_by_category),
+                             (self.vendored_by_status, other.vendored_by_status)):
+            mine.update(theirs)

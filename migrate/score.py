@@ -17,6 +17,7 @@ up to the line and unit hours they explain, not to the whole total.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from migrate.model import (
     PricingRule,
     Reason,
     RuleUse,
+    Tally,
     effort_key,
 )
 from migrate.paths import status_on
@@ -52,6 +54,7 @@ TOP_REASONS = 3
 UNCERTAIN = frozenset({"inferred", "unverified"})
 StatusOf = Callable[[Finding], str]
 GroupKey = tuple[str, tuple[str, ...]]  # (item name, unit key): one priced unit
+LineKey = tuple[str, int, bool]  # (line category, findings on the line, in a vendor branch)
 
 
 def status_on_path(finding: Finding, path: str) -> str:
@@ -68,51 +71,143 @@ STATUS_RANK = {status: n for n, status in enumerate(STATUSES)}
 UnitCount = tuple[str, tuple[str, ...], int, int]
 
 
+class FileShares(NamedTuple):
+    """What pricing's second pass needs of one file's findings on one port path, in the
+    order of the file's block: each one's line category, what its line's share is made
+    of, its unit and its flags (`file_shares`). Per finding, an index into the tables
+    (array("i") bytes, -1: none)."""
+
+    categories: tuple[str, ...]  # the line categories named ("": the line runs as is)
+    lines: tuple[LineKey, ...]  # (category, findings sharing the line, in a vendor branch)
+    units: tuple[GroupKey, ...]
+    category_of: bytes
+    line_of: bytes
+    unit_of: bytes
+    flags_of: bytes  # IN_BRANCH | OTHER_VENDOR | PORTABLE | UNCERTAIN_ROW
+
+
+# FileShares.flags_of
+IN_BRANCH, OTHER_VENDOR, PORTABLE, UNCERTAIN_ROW = 1, 2, 4, 8
+
+
 class FileUnits(NamedTuple):
-    """One file's findings as the pricing's first pass sees them: per port path, the priced
-    units they fall in. Made where the file is scanned (`file_units`), so that pricing
-    reads each file's findings once, not twice."""
+    """One file's findings as pricing sees them: per port path, the priced units they fall
+    in (the first pass) and their shares (the second), and their counts. Made where the
+    file is scanned (`file_units`), so that pricing need not read the findings back."""
 
     vendored: bool  # findings of vendored code
     any_work: bool  # a finding that is not another vendor's
     units: dict[str, tuple[UnitCount, ...]]
+    shares: dict[str, FileShares] | None = None
+    tally: Tally | None = None  # every count but the baseline states
+
+
+class _Alike(NamedTuple):
+    """A file's findings grouped by all that their pricing reads of them (row, name, kind,
+    function, how reached, another vendor's): a file repeats a few names."""
+
+    first: list[Finding]  # one finding per group, in the order groups first appear
+    count: list[int]  # findings per group
+    group_of: list[int]  # per finding: its group
+
+
+def _alike(found: Sequence[Finding]) -> _Alike:
+    known: dict[tuple[object, ...], int] = {}
+    first: list[Finding] = []
+    count: list[int] = []
+    group_of = []
+    for finding in found:
+        use = finding.use
+        sign = (id(finding.entry), use.resolved, use.kind, use.function, use.language,
+                use.via, finding.other_vendor, finding.vendored)
+        group = known.get(sign)
+        if group is None:
+            group = known[sign] = len(first)
+            first.append(finding)
+            count.append(0)
+        count[group] += 1
+        group_of.append(group)
+    return _Alike(first, count, group_of)
 
 
 def file_units(found: Sequence[Finding], model: EffortModel,
                paths: Iterable[tuple[str, StatusOf]], include_vendored: bool,
                vendored_file: bool = False) -> FileUnits:
-    """The priced units of one file's findings on each (path, status of a finding on it:
-    read off its mapping row alone), in the order the findings first reach them."""
+    """The priced units and shares of one file's findings (in their block's order) on each
+    (path, status of a finding on it: read off its mapping row alone), units in the order
+    the findings first reach them, and their counts."""
     vendored = any(f.vendored for f in found)
     counted = include_vendored or not (vendored or vendored_file)
-    # Findings alike in all their unit depends on count together: a file repeats a few
-    # names. (`status_of` reads the finding's row, which is part of the likeness.)
-    first: dict[tuple[object, ...], Finding] = {}
-    alike: dict[tuple[object, ...], int] = defaultdict(int)
-    for finding in found:
-        use = finding.use
-        sign = (id(finding.entry), use.resolved, use.kind, use.function, finding.other_vendor,
-                use.indirect)
-        first.setdefault(sign, finding)
-        alike[sign] += 1
+    alike = _alike(found)
     units: dict[str, tuple[UnitCount, ...]] = {}
+    shares: dict[str, FileShares] = {}
     for path, status_of in paths:
-        seen: dict[GroupKey, list[int]] = {}
-        for sign, finding in first.items():
-            status = status_of(finding)
-            unit = unit_of(finding, status, model, counted)
-            if unit is None:
-                continue
+        shares[path], units[path] = _shares(found, alike, model, status_of, counted)
+    tally = Tally()
+    for finding, count in zip(alike.first, alike.count, strict=True):
+        tally.add_alike(finding, count)
+    tally.suppressed = sum(f.suppression is not None for f in found)
+    return FileUnits(vendored, any(not f.other_vendor for f in found), units, shares, tally)
+
+
+def file_shares(found: Sequence[Finding], model: EffortModel, status_of: StatusOf,
+                counted: bool) -> FileShares:
+    """One file's findings on one path as pricing's second pass reads them."""
+    return _shares(found, _alike(found), model, status_of, counted)[0]
+
+
+def _shares(found: Sequence[Finding], alike: _Alike, model: EffortModel, status_of: StatusOf,
+            counted: bool) -> tuple[FileShares, tuple[UnitCount, ...]]:
+    """`FileShares` and the units (`UnitCount`) of one file's findings on one path."""
+    lines_model = model.lines
+    categories: dict[str, int] = {}
+    units: dict[GroupKey, int] = {}
+    seen: dict[GroupKey, list[int]] = {}  # unit -> [findings, hardest status rank]
+    readings: list[tuple[int, int, int]] = []  # per group: category, unit, flags
+    for finding, count in zip(alike.first, alike.count, strict=True):
+        status = status_of(finding)
+        use = finding.use
+        category = "" if status == "native" or finding.other_vendor or use.indirect \
+            else lines_model.category_of(finding)
+        unit = unit_of(finding, status, model, counted)
+        if unit is not None:
             rank = STATUS_RANK[status]
             known = seen.get(unit[1])
             if known is None:
-                seen[unit[1]] = [alike[sign], rank]
+                seen[unit[1]] = [count, rank]
             else:
-                known[0] += alike[sign]
+                known[0] += count
                 known[1] = max(known[1], rank)
-        units[path] = tuple((name, key, n, hardest)
-                            for (name, key), (n, hardest) in seen.items())
-    return FileUnits(vendored, any(not f.other_vendor for f in found), units)
+        flags = (OTHER_VENDOR if finding.other_vendor else 0) | \
+            (PORTABLE if status in ("native", "rename") else 0) | \
+            (UNCERTAIN_ROW if finding.entry.confidence in UNCERTAIN else 0)
+        readings.append((categories.setdefault(category, len(categories)),
+                         -1 if unit is None else units.setdefault(unit[1], len(units)),
+                         flags))
+    names = list(categories)
+    group_of = alike.group_of
+    category_of = [readings[g][0] for g in group_of]
+    # A line's findings share its price: the line's category is the first of theirs.
+    on_line: dict[int, list[int]] = defaultdict(list)
+    for i, finding in enumerate(found):
+        if names[category_of[i]]:
+            on_line[finding.use.line].append(i)
+    line_of = [-1] * len(found)
+    line_keys: dict[LineKey, int] = {}
+    rank_of = lines_model.rank
+    for members in on_line.values():
+        category = names[category_of[members[0]]] if len(members) == 1 else \
+            min((names[category_of[i]] for i in members), key=rank_of)
+        for i in members:
+            key = (category, len(members), found[i].use.vendor_branch)
+            line_of[i] = line_keys.setdefault(key, len(line_keys))
+    flags_of = [readings[g][2] | (IN_BRANCH if f.use.vendor_branch else 0)
+                for g, f in zip(group_of, found, strict=True)]
+    return (FileShares(tuple(names), tuple(line_keys), tuple(units),
+                       array("i", category_of).tobytes(), array("i", line_of).tobytes(),
+                       array("i", [readings[g][1] for g in group_of]).tobytes(),
+                       array("i", flags_of).tobytes()),
+            tuple((name, key, n, hardest) for (name, key), (n, hardest) in seen.items()))
 
 
 def unit_of(finding: Finding, status: str, model: EffortModel, counted: bool
@@ -214,13 +309,12 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
                 files: list[FileRecord] | None = None, include_vendored: bool = False,
                 rate: float | None = None, currency: str = "USD",
                 hours_per_day: float | None = None,
-                observe: Callable[[list[Finding]], object] | None = None) -> list[Estimate]:
+                tally: Tally | None = None) -> list[Estimate]:
     """The estimate of each path `asked`, in two passes over the findings a file at a
     time, whatever the number of paths: the first forms the priced units, the second
-    shares them out. On a store, the first pass reads the units the workers summed
-    (`FileUnits`) when each path's own statuses are asked, and only the second reads the
-    findings from disk. `observe`, when given, sees each file's findings on the way (to
-    count them)."""
+    shares them out. On a store, when each path's own statuses are asked, both passes
+    read what the workers summed of each file (`FileUnits`), and the findings are read
+    from disk only for a file without it. `tally`, when given, counts the findings."""
     if sum(a.set_prices for a in asked) > 1:
         raise ValueError("findings carry the prices of one path")
     hours_per_day = hours_per_day or model.hours_per_day
@@ -243,17 +337,43 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
     for pricer in pricers:
         pricer.settle()
     setting = any(a.set_prices for a in asked)
-    for index, found in _per_file(findings):
-        if observe is not None:
-            observe(found)
-        for pricer in pricers:
-            pricer.second(found)
-        if setting and index is not None:
-            findings.save(index, found)  # type: ignore[attr-defined]
+    if summed is not None and all(a.status_of is None for a in asked):
+        store = findings
+        for index, file in enumerate(store.files()):  # type: ignore[attr-defined]
+            units = summed(index)
+            if units is not None and units.tally is not None and units.shares and \
+                    all(pricer.path in units.shares for pricer in pricers):
+                if tally is not None:
+                    tally.merge(units.tally)
+                    tally.baseline_states.update(store.baseline_states(index))  # type: ignore[attr-defined]
+                for pricer in pricers:
+                    prices = pricer.second_shares(file, units.shares[pricer.path])
+                    if prices is not None:
+                        store.save_prices(index, prices)  # type: ignore[attr-defined]
+                continue
+            found = store.block(index)  # type: ignore[attr-defined]
+            if not found:  # every finding was the repository's own
+                continue
+            _second(found, pricers, tally)
+            if setting:
+                store.save(index, found)  # type: ignore[attr-defined]
+    else:
+        for index, found in _per_file(findings):
+            _second(found, pricers, tally)
+            if setting and index is not None:
+                findings.save(index, found)  # type: ignore[attr-defined]
     estimates = []
     while pricers:  # each pricer's per-file tables go before the next one's estimate
         estimates.append(pricers.pop(0).estimate(rate, currency, hours_per_day))
     return estimates
+
+
+def _second(found: list[Finding], pricers: list[_Pricer], tally: Tally | None) -> None:
+    """Pricing's second pass over one file's findings themselves."""
+    if tally is not None:
+        tally.add(found)
+    for pricer in pricers:
+        pricer.second(found)
 
 
 class _Pricer:
@@ -385,42 +505,43 @@ class _Pricer:
             group.in_branch = group.share.scaled(self.model.vendor_branch_factor)
 
     def second(self, found: list[Finding]) -> None:
-        """Each finding's share of its line and of its unit, summed for its file."""
-        model, groups, shares = self.model, self.groups, self.shares
+        """Each finding's share of its line and of its unit, summed for its file; the
+        findings carry their prices when this path sets them."""
         file = found[0].use.file
+        shares = file_shares(found, self.model, self.status_of, self.counted(file))
+        prices = self.second_shares(file, shares)
+        if prices is not None:
+            for finding, (price, unit) in zip(found, prices, strict=True):
+                finding.price, finding.unit = price, unit
+
+    def second_shares(self, file: str, shares: FileShares
+                      ) -> list[tuple[Hours, PricedUnit]] | None:
+        """`second` from what was read of the file's findings (`file_shares`): their
+        prices and units, in order, when this path sets them."""
+        groups = self.groups
+        line_of, unit_of_, flags_of = array("i"), array("i"), array("i")
+        line_of.frombytes(shares.line_of)
+        unit_of_.frombytes(shares.unit_of)
+        flags_of.frombytes(shares.flags_of)
+        count = len(flags_of)
         is_silent = file in self.silent
         is_counted = self.counted(file)
-        readings = self._readings(found, not is_silent, is_counted)
-        statuses = [reading[0] for reading in readings]
-        line_category = [reading[1] for reading in readings]
-        line_share = [ZERO] * len(found)
-        if not is_silent:
-            on_line: dict[int, list[int]] = defaultdict(list)
-            for i, finding in enumerate(found):
-                if line_category[i]:
-                    on_line[finding.use.line].append(i)
-            for members in on_line.values():
-                category = line_category[members[0]] if len(members) == 1 else \
-                    min((line_category[i] for i in members), key=self.rank.__getitem__)
-                for i in members:
-                    branch = found[i].use.vendor_branch
-                    share = shares.get((category, len(members), branch))
-                    if share is None:
-                        share = model.line_rates[category].scaled(1 / len(members))
-                        if branch:
-                            share = share.scaled(model.vendor_branch_factor)
-                        shares[(category, len(members), branch)] = share
-                    line_share[i] = share
-        unit_share = [ZERO] * len(found)
-        key_of: list[GroupKey | None] = [None] * len(found)
+        line_share = [ZERO] * count
+        unit_share = [ZERO] * count
+        key_of: list[GroupKey | None] = [None] * count
         tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
         if not is_silent:
-            for i, finding in enumerate(found):
-                group = readings[i][2]
-                if group is None:
+            line_hours = [self._line_share(key) for key in shares.lines]
+            unit_groups = [groups[key] for key in shares.units]
+            for i, line in enumerate(line_of):
+                if line >= 0:
+                    line_share[i] = line_hours[line]
+            for i, unit in enumerate(unit_of_):
+                if unit < 0:
                     continue
+                group = unit_groups[unit]
                 key_of[i] = group.key  # one key object per unit, not one per finding
-                unit_share[i] = group.in_branch if finding.use.vendor_branch else group.share
+                unit_share[i] = group.in_branch if flags_of[i] & IN_BRANCH else group.share
                 tally = tallies[group.key]
                 tally.count += 1
                 tally.hours += unit_share[i].expected
@@ -432,54 +553,42 @@ class _Pricer:
         self.file_efforts[file] = self._file_effort(
             file, unit_share, [(groups[k], tallies[k]) for k in sorted(tallies)])
         if is_counted:
-            for i, finding in enumerate(found):
-                if finding.other_vendor:
+            for i, flags in enumerate(flags_of):
+                if flags & OTHER_VENDOR:
                     continue
                 self.own_findings += 1
-                self.portable += statuses[i] in ("native", "rename")
-                if finding.entry.confidence in UNCERTAIN:
+                self.portable += bool(flags & PORTABLE)
+                if flags & UNCERTAIN_ROW:
                     self.uncertain += line_share[i].expected + unit_share[i].expected
-        if self.set_prices:
-            self._set_prices(found, file, line_share, unit_share, line_category, key_of)
+        if not self.set_prices:
+            return None
+        return self._prices(shares, line_share, unit_share, key_of)
 
-    def _readings(self, found: list[Finding], with_units: bool, is_counted: bool
-                  ) -> list[tuple[str, str, _Group | None]]:
-        """Each finding's status on the path, its line's category ("" when the line runs
-        as is) and its unit's group (None: priced by its line alone, or `with_units`
-        False). Findings alike in all these depend on share one reading: a file repeats
-        a few names."""
-        model, groups = self.model, self.groups
-        known: dict[tuple[object, ...], tuple[str, str, _Group | None]] = {}
-        readings = []
-        for finding in found:
-            use = finding.use
-            sign = (id(finding.entry), use.resolved, use.kind, use.function, use.language,
-                    use.via, finding.other_vendor)
-            reading = known.get(sign)
-            if reading is None:
-                status = self.status_of(finding)
-                category = "" if status == "native" or finding.other_vendor or \
-                    use.indirect else model.lines.category_of(finding)
-                unit = unit_of(finding, status, model, is_counted) if with_units else None
-                reading = known[sign] = (status, category,
-                                         None if unit is None else groups[unit[1]])
-            readings.append(reading)
-        return readings
+    def _line_share(self, key: LineKey) -> Hours:
+        """A finding's share of its line: the category's rate over the line's findings."""
+        share = self.shares.get(key)
+        if share is None:
+            category, members, branch = key
+            share = self.model.line_rates[category].scaled(1 / members)
+            if branch:
+                share = share.scaled(self.model.vendor_branch_factor)
+            self.shares[key] = share
+        return share
 
-    def _set_prices(self, found: list[Finding], file: str, line_share: list[Hours],
-                    unit_share: list[Hours], line_category: list[str],
-                    key_of: list[GroupKey | None]) -> None:
+    def _prices(self, shares: FileShares, line_share: list[Hours], unit_share: list[Hours],
+                key_of: list[GroupKey | None]) -> list[tuple[Hours, PricedUnit]]:
         units, prices = self.units, self.prices
-        for i, finding in enumerate(found):
+        category_of = array("i")
+        category_of.frombytes(shares.category_of)
+        priced = []
+        for i, key in enumerate(key_of):
             if unit_share[i] is ZERO:
-                finding.price = line_share[i]
+                price = line_share[i]
             else:
                 pair = (id(line_share[i]), id(unit_share[i]))
                 price = prices.get(pair)
                 if price is None:
                     price = prices[pair] = line_share[i] + unit_share[i]
-                finding.price = price
-            key = key_of[i]
             if key is not None:
                 unit = units.get(key)
                 if unit is None:
@@ -487,11 +596,13 @@ class _Pricer:
                     unit = units[key] = PricedUnit(key[0], group.rule.unit, key[1],
                                                    group.hours)
             else:  # priced by its line alone: one unit object per category
-                unit = units.get(line_category[i])
+                category = shares.categories[category_of[i]]
+                unit = units.get(category)
                 if unit is None:
-                    unit = units[line_category[i]] = PricedUnit(
-                        f"lines.{line_category[i] or 'none'}", "line", ())
-            finding.unit = unit
+                    unit = units[category] = PricedUnit(f"lines.{category or 'none'}",
+                                                        "line", ())
+            priced.append((price, unit))
+        return priced
 
     def _efforts_until(self, file: str) -> None:
         """The efforts of the files before `file` (all of them for None) that have no

@@ -19,6 +19,7 @@ import pickle
 import tempfile
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, overload
 
@@ -184,20 +185,40 @@ class FindingStore(Sequence[Finding]):
     def save(self, index: int, findings: Sequence[Finding]) -> None:
         """Keeps the price, unit and baseline state of block `index`'s findings (as
         `block(index)` returned them) for every later read."""
+        self._save_notes(index, ((f.price, f.unit, f.baseline_state) for f in findings))
+
+    def save_prices(self, index: int, prices: Sequence[tuple[Hours, PricedUnit]]) -> None:
+        """Gives block `index`'s findings these prices and units, in order, for every
+        later read, without reading them (their baseline states stay)."""
+        start = self._starts[index]
+        table, notes = self._note_table, self._notes
+        self._save_notes(index, ((price, unit, table[notes[start + i]][2])
+                                 for i, (price, unit) in enumerate(prices)))
+        held = self._objects.get(index)
+        if held is not None:  # objects read before: they show the prices too
+            for finding, (price, unit) in zip(held, prices, strict=True):
+                finding.price, finding.unit = price, unit
+
+    def baseline_states(self, index: int) -> Counter[str | None]:
+        """How many of block `index`'s findings are in each baseline state."""
+        start = self._starts[index]
+        table = self._note_table
+        return Counter(table[note][2] for note in self._notes[start:start + self._counts[index]])
+
+    def _save_notes(self, index: int, notes: Iterable[Note]) -> None:
         self.memo.clear()
         start = self._starts[index]
         ids = self._note_ids
         table = self._note_table
-        for i, finding in enumerate(findings):
-            unit = finding.unit
-            key = (id(finding.price), id(unit), finding.baseline_state)
+        for i, (price, unit, state) in enumerate(notes):
+            key = (id(price), id(unit), state)
             note_id = ids.get(key)
             if note_id is None:
-                if finding.price is ZERO and unit is None and finding.baseline_state is None:
+                if price is ZERO and unit is None and state is None:
                     note_id = 0
                 else:
                     note_id = ids[key] = len(table)
-                    table.append((finding.price, unit, finding.baseline_state))
+                    table.append((price, unit, state))
                     self._widen(note_id)
             self._notes[start + i] = note_id
 

@@ -111,14 +111,17 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
         diagnostics.append(Diagnostic(rel, "note", "parse-errors",
                                       {"share": f"{output.error_share:.1%}"}))
     uses = output.uses
+    function_of = output.function_of
     if state.precise is not None and candidate.frontend == "cuda_cpp":
+        if function_of is not None:  # the merge makes new records: functions found first
+            uses = [use._replace(function=function_of(use)) for use in uses]
+            function_of = None
         outcome = extract_precise(rel, decoded.text, state.precise)
         if outcome.fallback is not None:
             diagnostics.append(fallback_diagnostic(rel, outcome.fallback,
                                                    state.precise.timeout))
         uses = merge_uses(uses, outcome.uses, outcome.own)
     findings = []
-    function_of = output.function_of
     for use in uses:
         finding = match_use(use, state.mappings, candidate.vendored, state.path)
         if finding is not None:

@@ -28,6 +28,19 @@ MULTI_VENDOR = REPO / "tests" / "fixtures" / "repos" / "multi_vendor"
 ALL_STATUSES = REPO / "tests" / "fixtures" / "repos" / "all_statuses"
 
 
+TWO_KERNELS = """#include <mma.h>
+using namespace nvcuda;
+__global__ void first(half* a) {
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
+  wmma::load_matrix_sync(f, a, 16);
+}
+__global__ void second(half* a) {
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
+  wmma::load_matrix_sync(f, a, 16);
+}
+"""
+
+
 CMAKE = "cmake_minimum_required(VERSION 3.18)\nproject(x LANGUAGES CXX CUDA)\n" \
         "find_package(CUDAToolkit REQUIRED)\ntarget_link_libraries(x CUDA::cudart)\n"
 
@@ -68,15 +81,32 @@ def test_units_summed_where_files_are_scanned_price_as_the_findings_do(
         assert again.to_dict() == result.estimates[path].to_dict(), path
 
 
+@pytest.mark.parametrize("root", ["example", "multi_vendor", "all_statuses", "two_kernels",
+                                  "vendored_build"])
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_block_without_its_summary_is_priced_from_its_findings(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    with_summaries = scan(load_settings(EXAMPLE, use_cache=False, jobs=1, path="both"))
+        root: str, jobs: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pricing reads the workers' sums (units, shares, counts) instead of the findings:
+    the estimates, every finding's price and unit, and the counts must be those of
+    pricing the findings themselves."""
+    folder = {"example": EXAMPLE, "multi_vendor": MULTI_VENDOR,
+              "all_statuses": ALL_STATUSES}.get(root, tmp_path)
+    if root == "two_kernels":
+        (tmp_path / "k.cu").write_text(TWO_KERNELS)
+    elif root == "vendored_build":
+        vendored_build(tmp_path)
+    settings = load_settings(folder, use_cache=False, jobs=jobs, path="both")
+    with_summaries = scan(settings)
     monkeypatch.setattr(FindingStore, "summary", lambda self, index: None)
-    without = scan(load_settings(EXAMPLE, use_cache=False, jobs=1, path="both"))
+    without = scan(settings)
     for path in ("native", "suda"):
         assert without.estimates[path].to_dict() == with_summaries.estimates[path].to_dict()
     assert [(f.price, f.unit) for f in without.findings] == \
         [(f.price, f.unit) for f in with_summaries.findings]
+    assert json_report.render(without) == json_report.render(with_summaries)
+    assert any(f.unit is not None and f.unit.unit != "line" for f in without.findings) \
+        or root == "multi_vendor"  # its findings are all priced by their lines
+    assert any(f.price.expected > 0 for f in without.findings)
 
 
 def tokens_of(text: str) -> set[str]:
@@ -171,17 +201,6 @@ def vars_of(entry: object) -> list[object]:
     return [getattr(entry, name) for name in entry.__dataclass_fields__]  # type: ignore[attr-defined]
 
 
-TWO_KERNELS = """#include <mma.h>
-using namespace nvcuda;
-__global__ void first(half* a) {
-  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
-  wmma::load_matrix_sync(f, a, 16);
-}
-__global__ void second(half* a) {
-  wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> f;
-  wmma::load_matrix_sync(f, a, 16);
-}
-"""
 
 
 @pytest.mark.parametrize("root", ["example", "all_statuses", "two_kernels"])

@@ -150,3 +150,19 @@ def test_a_toolkit_change_is_never_served_from_the_cache(tmp_path: Path,
     monkeypatch.setattr(request, "toolchain_fingerprint", lambda cuda: "another libclang")
     assert run_key(settings, "code") != before[0]
     assert request.headers_digest([], asked) != before[1]
+
+
+def test_precise_mode_prices_each_kernel_as_its_own_unit(tmp_path: Path) -> None:
+    """The merge of fast and precise uses makes new records: the function of each use
+    priced per kernel must survive it, as in fast mode (one unit per kernel)."""
+    from migrate.api import scan as run_scan
+    from migrate.config import load_settings
+    from tests.test_fast_paths import TWO_KERNELS
+
+    (tmp_path / "k.cu").write_text(TWO_KERNELS)
+    units = {}
+    for mode in ("fast", "precise"):
+        result = run_scan(load_settings(tmp_path, use_cache=False, jobs=1, mode=mode))
+        units[mode] = {f.unit.key for f in result.findings
+                       if f.unit is not None and f.unit.unit == "kernel"}
+    assert units["precise"] == units["fast"] == {("k.cu", "first"), ("k.cu", "second")}
