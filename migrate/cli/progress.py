@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 DELAY_SECONDS = 0.7
 
@@ -26,6 +27,10 @@ class DelayedProgress:
         if self.bar is None:
             if time.monotonic() - self.started < DELAY_SECONDS:
                 return
+            # Imported when a bar is first shown: a replayed run never needs it.
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
             self.bar = Progress("scanning", BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=Console(stderr=True),
                                 transient=True)
