@@ -154,6 +154,7 @@ class FindingEncoder:
         # share one Hours), a message (a row and a name), a file's path.
         self.efforts: dict[int, tuple[Any, str]] = {}
         self.messages: dict[tuple[int, str, bool, str], str] = {}
+        self.pieces: dict[tuple[object, ...], tuple[str, ...]] = {}
         self.file: tuple[str, str] = ("", '""')
 
     def _row(self, finding: Finding) -> tuple[str, ...]:
@@ -183,14 +184,44 @@ class FindingEncoder:
             text = self.messages[key] = _text(finding_message(finding, self.result, "en"))
         return text
 
+    def _pieces(self, finding: Finding) -> tuple[str, ...]:
+        """The finding's text around the fields that differ from one finding of a name to
+        the next (places, fingerprint, line text, price, baseline state, suppression):
+        findings of one row, name and kind share it."""
+        use = finding.use
+        key = (id(finding.entry), use.symbol, use.resolved, use.kind, use.language,
+               finding.rule, finding.matched_by, finding.other_vendor, finding.vendored,
+               use.vendor_branch, use.mode, use.via, finding.suppression is None)
+        pieces = self.pieces.get(key)
+        if pieces is None:
+            if len(self.pieces) >= MESSAGES_KEPT:  # as the messages: memory stays bounded
+                self.pieces.clear()
+            category, confidence, mapping, replacement, source, status, status_suda = \
+                self._row(finding)
+            mode = "" if use.mode == "fast" else f', "mode": {_text(use.mode)}'
+            via = f', "via": {_text(use.via)}' if use.via else ""
+            pieces = self.pieces[key] = (
+                f'{{"category": {category}, "column": ',
+                f', "confidence": {confidence}',
+                f', "kind": {_text(use.kind)}, "language": {_text(use.language)}, "line": ',
+                f', "mapping": {mapping}, "matched_by": {_text(finding.matched_by)}, '
+                f'"message": {self._message(finding)}{mode}',
+                f', "other_vendor": {_boolean(finding.other_vendor)}, '
+                f'"replacement": {replacement}, "resolved": {_text(use.resolved)}, '
+                f'"rule": {_text(finding.rule)}, "source": {source}, "source_line": ',
+                f', "status": {status}, "status_suda": {status_suda}, '
+                f'"suppressed": {_boolean(finding.suppression is not None)}',
+                f', "symbol": {_text(use.symbol)}, "vendor_branch": '
+                f'{_boolean(use.vendor_branch)}, "vendored": {_boolean(finding.vendored)}'
+                f'{via}}}')
+        return pieces
+
     def encode(self, finding: Finding) -> str:
         use = finding.use
-        category, confidence, mapping, replacement, source, status, status_suda = \
-            self._row(finding)
+        start, confidence, kind, message, vendor, status, end = self._pieces(finding)
         effort = "" if finding.unit is None else f', "effort": {self._effort(finding.price)}'
         if self.file[0] != use.file:
             self.file = (use.file, _text(use.file))
-        mode = "" if use.mode == "fast" else f', "mode": {_text(use.mode)}'
         new = "" if finding.baseline_state is None else \
             f', "new": {_boolean(finding.baseline_state == "new")}'
         suppression = finding.suppression
@@ -198,20 +229,9 @@ class FindingEncoder:
             f', "suppression": {{"line": {suppression.line}, "reason": '
             f'{_text(suppression.reason)}, "rules": ['
             f'{", ".join(_text(r) for r in suppression.rules)}]}}')
-        via = f', "via": {_text(use.via)}' if use.via else ""
-        # One format string: a list of thirty pieces joined cost twice as much.
-        return (
-            f'{{"category": {category}, "column": {use.column}, "confidence": {confidence}'
-            f'{effort}, "end_column": {use.end_column}, "end_line": {use.end_line}, '
-            f'"file": {self.file[1]}, "fingerprint": {_text(finding.fingerprint)}, '
-            f'"kind": {_text(use.kind)}, "language": {_text(use.language)}, '
-            f'"line": {use.line}, "mapping": {mapping}, '
-            f'"matched_by": {_text(finding.matched_by)}, "message": {self._message(finding)}'
-            f'{mode}{new}, "other_vendor": {_boolean(finding.other_vendor)}, '
-            f'"replacement": {replacement}, "resolved": {_text(use.resolved)}, '
-            f'"rule": {_text(finding.rule)}, "source": {source}, '
-            f'"source_line": {_text(use.source_line)}, "status": {status}, '
-            f'"status_suda": {status_suda}, '
-            f'"suppressed": {_boolean(suppression is not None)}{suppressed}, '
-            f'"symbol": {_text(use.symbol)}, "vendor_branch": {_boolean(use.vendor_branch)}, '
-            f'"vendored": {_boolean(finding.vendored)}{via}}}')
+        # One format string around the shared pieces: a list of thirty pieces joined
+        # cost twice as much.
+        return (f'{start}{use.column}{confidence}{effort}, "end_column": {use.end_column}, '
+                f'"end_line": {use.end_line}, "file": {self.file[1]}, '
+                f'"fingerprint": {_text(finding.fingerprint)}{kind}{use.line}{message}{new}'
+                f'{vendor}{_text(use.source_line)}{status}{suppressed}{end}')
