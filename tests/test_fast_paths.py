@@ -315,6 +315,10 @@ def test_an_estimate_is_the_same_whatever_order_its_files_arrive_in() -> None:
                   set_prices=False)
     assert list(again.files) == list(first.files) == sorted(r.path for r in result.files)
     assert again.to_dict() == first.to_dict()
+    # Without records, every file's effort comes from its findings, in arrival order.
+    bare = score(reversed_files, model, set_prices=False)  # type: ignore[arg-type]
+    assert list(bare.files) == sorted(by_file)
+    assert bare.to_dict() == score(in_order, model, set_prices=False).to_dict()
 
 
 def test_only_family_shaped_definitions_can_make_a_finding_the_repositorys_own() -> None:
