@@ -85,6 +85,7 @@ class LineModel:
     fallback: dict[str, str] = field(default_factory=dict)  # status -> category
     _memo: dict[tuple[str, str, str, str, str], str] = field(
         default_factory=dict, compare=False, repr=False)
+    _ranks: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def category_of(self, finding: Finding) -> str:
         use, entry = finding.use, finding.entry
@@ -97,7 +98,13 @@ class LineModel:
         return category
 
     def rank(self, category: str) -> int:
-        return self.order.index(category)
+        return self.ranks()[category]
+
+    def ranks(self) -> dict[str, int]:
+        """Each category's place in `order` (a line takes its first category)."""
+        if not self._ranks:
+            self._ranks.update((category, n) for n, category in enumerate(self.order))
+        return self._ranks
 
 
 StatusOn = Callable[[Finding, str], str]
@@ -120,7 +127,7 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
     candidates = {index: set(matching_lines(pattern.regex, code, starts))
                   for index, pattern in present}
     fallbacks: list[tuple[int, int]] | None = None  # read at the first inline PTX
-    rank = {category: n for n, category in enumerate(model.order)}
+    rank = model.ranks()
     # Many findings share a line and a category: each distinct reading is taken once.
     # (native on each path, category, lines, an asm block, in a vendor branch)
     readings: dict[tuple[bool, bool, str, int, int, bool, bool], None] = {}

@@ -23,7 +23,6 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from migrate.change import PORT_PATHS
 from migrate.errors import UserError
 from migrate.mappings.effort import EffortModel, Rule
 from migrate.model import (
@@ -224,21 +223,6 @@ def unit_of(finding: Finding, status: str, model: EffortModel, counted: bool
     return rule, (rule.name, _unit_key(rule.unit, finding, model, counted))
 
 
-def priced_per_kernel(finding: Finding, model: EffortModel) -> bool:
-    """Whether an item priced per kernel may price `finding` on some port path: only then
-    does the function it sits in (`Use.function`) matter."""
-    entry, use = finding.entry, finding.use
-    key = ("per-kernel", entry.category, use.resolved, use.kind, entry.status,
-           entry.status_suda)
-    known = model._memo.get(key)
-    if known is None:
-        known = model._memo[key] = any(
-            (rule := model.rule_for(entry.category, use.resolved, use.kind,
-                                    status_on(entry, path))) is not None
-            and rule.unit == "kernel" for path in PORT_PATHS)
-    return known
-
-
 class ScoreError(UserError):
     """A cost that cannot be computed: a currency without a rate."""
 
@@ -322,7 +306,9 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
     records = {record.path: record for record in files or []}  # shared by the pricers
     pricers = [_Pricer(model, files or [], records, a, include_vendored) for a in asked]
     summed = getattr(findings, "summary", None)
-    if summed is not None and all(a.status_of is None for a in asked):
+    # A store's sums hold the paths' own statuses: with any other, the findings are read.
+    from_sums = summed is not None and all(a.status_of is None for a in asked)
+    if from_sums:
         for index, file in enumerate(findings.files()):  # type: ignore[attr-defined]
             units = summed(index)
             for pricer in pricers:
@@ -337,7 +323,7 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
     for pricer in pricers:
         pricer.settle()
     setting = any(a.set_prices for a in asked)
-    if summed is not None and all(a.status_of is None for a in asked):
+    if from_sums:
         store = findings
         for index, file in enumerate(store.files()):  # type: ignore[attr-defined]
             units = summed(index)
@@ -406,7 +392,6 @@ class _Pricer:
         self.vendored_paths = {r.path for r in files if r.vendored}
         self.any_finding_work = False
         self.shares: dict[tuple[str, int, bool], Hours] = {}  # one per (category, n, branch)
-        self.rank = {category: n for n, category in enumerate(model.lines.order)}
         self.units: dict[object, PricedUnit] = {}  # one per unit, shared by findings
         self.prices: dict[tuple[int, int], Hours] = {}  # one price per sum
         self.own_tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
@@ -605,7 +590,7 @@ class _Pricer:
         return priced
 
     def _efforts_until(self, file: str) -> None:
-        """The efforts of the files before `file` (all of them for None) that have no
+        """The efforts of the files before `file` (all of them for "") that have no
         findings: lines alone. Files reached out of path order are sorted at the end."""
         paths, efforts = self.paths, self.file_efforts
         if file and efforts and file < next(reversed(efforts)):

@@ -31,7 +31,6 @@ from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
 from migrate.safe_read import NotRegular, read_regular
-from migrate.score import priced_per_kernel
 from migrate.vendor_files import VendorFiles
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
@@ -126,7 +125,7 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
         finding = match_use(use, state.mappings, candidate.vendored, state.path)
         if finding is not None:
             if function_of is not None and (state.effort is None or
-                                            priced_per_kernel(finding, state.effort)):
+                                            state.effort.priced_per_kernel(finding)):
                 finding.use = finding.use._replace(function=function_of(use))
             findings.append(finding)
     # The comment may sit on the line above the finding, so read the file's lines here.

@@ -210,18 +210,20 @@ class _FileScan:
         if key in self.seen:
             return
         self.seen.add(key)
-        lines = self.lines
-        line, column, end_line, end_column = lines.span(start, end)
-        later = self.offsets is not None
-        # Positional, as the fields are declared: a file makes thousands of these.
-        use = Use(self.rel, line, column, end_line, end_column, symbol, resolved, kind,
-                  LANGUAGE, lines.line_text(start), alternatives, exact_only,
-                  bool(self.vendor_ranges) and self.in_vendor_branch(start),
-                  bool(self.vendor_side_ranges) and self.in_vendor_side(start),
-                  "" if later else self.enclosing_function(start))
+        line, column, end_line, end_column = self.lines.span(start, end)
+        offsets = self.offsets
+        use = Use(
+            file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
+            symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
+            source_line=self.lines.line_text(start), alternatives=alternatives,
+            exact_only=exact_only,
+            vendor_branch=bool(self.vendor_ranges) and self.in_vendor_branch(start),
+            vendor_side=bool(self.vendor_side_ranges) and self.in_vendor_side(start),
+            function="" if offsets is not None else self.enclosing_function(start),
+        )
         self.uses.append(use)
-        if later:
-            self.offsets[id(use)] = start  # type: ignore[index]
+        if offsets is not None:
+            offsets[id(use)] = start
 
     def find_includes(self, context: RepoContext) -> None:
         for match in _INCLUDE.finditer(self.data):

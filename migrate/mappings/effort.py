@@ -9,14 +9,14 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate.change import LineModel, LinePattern, LineRule, loosened
+from migrate.change import PORT_PATHS, LineModel, LinePattern, LineRule, loosened
 from migrate.mappings.validate import MappingError
-from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Hours
+from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Finding, Hours
+from migrate.paths import status_on
 from migrate.safe_read import read_regular
 from migrate.tomlpos import Section, line_of
 
@@ -76,10 +76,8 @@ class EffortModel:
     validation: dict[str, Any] = field(default_factory=dict)
     _rule_cache: dict[tuple[str, str, str, str], Rule | None] = field(
         default_factory=dict, repr=False, compare=False)
-    # What callers work out per name and row from this model, kept as long as it is:
-    # a repository repeats a few thousand names (see score.priced_per_kernel). Not part
-    # of what the model is (cache keys leave out fields named with a leading "_").
-    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    _per_kernel_cache: dict[tuple[str, str, str, str, str], bool] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def package(self, name: str) -> str:
         """One name per package: lower case, `_` as `-`, then the first alias that fits."""
@@ -97,6 +95,19 @@ class EffortModel:
                 (item for item in self.items if item.fits(category, resolved, kind, status)),
                 None)
         return self._rule_cache[key]
+
+    def priced_per_kernel(self, finding: Finding) -> bool:
+        """Whether an item priced per kernel may price `finding` on some port path: only
+        then does the function it sits in (`Use.function`) matter."""
+        entry, use = finding.entry, finding.use
+        key = (entry.category, use.resolved, use.kind, entry.status, entry.status_suda)
+        known = self._per_kernel_cache.get(key)
+        if known is None:
+            known = self._per_kernel_cache[key] = any(
+                (rule := self.rule_for(entry.category, use.resolved, use.kind,
+                                       status_on(entry, path))) is not None
+                and rule.unit == "kernel" for path in PORT_PATHS)
+        return known
 
 
 def load_effort(overlays: tuple[Path, ...], categories: frozenset[str],
