@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from migrate.model import CHANGE_CATEGORIES, FileChange, Finding
+from migrate.model import CHANGE_CATEGORIES, FileChange, Finding, MappingEntry
 
 PORT_PATHS = ("native", "suda")
 GENERATED_HEAD_LINES = 5
@@ -107,15 +107,22 @@ class LineModel:
         return self._ranks
 
 
-StatusOn = Callable[[Finding, str], str]
+# The status a finding's row has on a port path.
+StatusOn = Callable[[MappingEntry, str], str]
 
 
 def predict(findings: Iterable[Finding], text: str, language: str, model: LineModel,
             status_on: StatusOn) -> FileChange:
     """Lines to change per path and category, plus the file's family signals."""
-    findings = list(findings)
     code = _strip_comments(text, language)
-    lines = code.split("\n")
+    line_count = code.count("\n") + 1
+    split: list[str] = []  # the code's lines, split only for what needs them
+
+    def lines() -> list[str]:
+        if not split:
+            split.extend(code.split("\n"))
+        return split
+
     has_kernel = "__global__" in code
     # Lines each syntax pattern matches: the same on both paths, so found once; the line
     # starts only for a file that may hold one.
@@ -123,37 +130,35 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
                if language in pattern.languages and (has_kernel or not pattern.needs_kernel)
                and any(share > 0 for share in pattern.share.values())
                and (pattern.quick is None or pattern.quick.search(code))]
-    starts = _line_starts(lines) if present else []
+    starts = _line_starts(lines()) if present else []
     candidates = {index: set(matching_lines(pattern.regex, code, starts))
                   for index, pattern in present}
     fallbacks: list[tuple[int, int]] | None = None  # read at the first inline PTX
     rank = model.ranks()
-    # Many findings share a line and a category: each distinct reading is taken once.
-    # (native on each path, category, lines, an asm block, in a vendor branch)
-    readings: dict[tuple[bool, bool, str, int, int, bool, bool], None] = {}
-    for finding in findings:
-        use = finding.use
-        if use.indirect:
-            continue
-        native, suda = (status_on(finding, path) == "native" for path in PORT_PATHS)
-        if native and suda:
-            continue
-        readings[(native, suda, model.category_of(finding), use.line, use.end_line,
-                  use.kind == "asm", use.vendor_branch)] = None
+    readings = _readings(findings, model, status_on)
     per_path: dict[str, dict[str, int]] = {}
     beside: dict[str, dict[str, int]] = {}
     for number, path in enumerate(PORT_PATHS):
         taken: dict[int, str] = {}
         vendor_lines: set[int] = set()  # lines of uses inside another vendor's #if chain
-        for reading in readings:
-            if reading[number]:
+        for natives, category, line, end_line, is_asm, vendor_branch in readings:
+            if natives[number]:
                 continue
-            _, _, category, line, end_line, is_asm, vendor_branch = reading
+            if category != "ptx" and end_line <= line:  # one line: nearly every use
+                current = taken.get(line)
+                if current is None or (current != category and
+                                       rank[category] < rank[current]):
+                    taken[line] = category
+                if vendor_branch:
+                    vendor_lines.add(line)
+                continue
             if category == "ptx" and fallbacks is None:
-                fallbacks = fallback_branches(lines) if language == "cuda_cpp" else []
+                fallbacks = fallback_branches(lines()) if language == "cuda_cpp" else []
             covered = vendor_branch or (
                 category == "ptx" and has_fallback(fallbacks or [], line))
-            for at in _lines_of(line, end_line, category == "ptx" and is_asm, lines, model):
+            block = category == "ptx" and is_asm
+            for at in _lines_of(line, end_line, block, lines() if block else [],
+                                line_count, model):
                 _take(taken, at, category, rank)
                 if covered:
                     vendor_lines.add(at)
@@ -171,7 +176,34 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
             found = candidates[index] - taken.keys()
             counts[pattern.category] += round(len(found) * share)
         per_path[path] = {c: n for c, n in counts.items() if n}
-    return FileChange(per_path, _generated(text), _skeleton(code, len(lines)), beside)
+    return FileChange(per_path, _generated(text), _skeleton(code, line_count), beside)
+
+
+# A distinct way a file's findings change lines: (native on each path, category, line,
+# end line, an asm block, in a vendor branch).
+Reading = tuple[tuple[bool, ...], str, int, int, bool, bool]
+
+
+def _readings(findings: Iterable[Finding], model: LineModel, status_on: StatusOn
+              ) -> list[Reading]:
+    """The distinct readings of `findings`, in first-seen order: many findings share a
+    line and a category, and each row's statuses are read once."""
+    natives_of: dict[int, tuple[bool, ...]] = {}  # by the row's id, for this call only
+    readings: dict[Reading, None] = {}
+    for finding in findings:
+        use = finding.use
+        if use.via and use.indirect:
+            continue
+        entry = finding.entry
+        natives = natives_of.get(id(entry))
+        if natives is None:
+            natives = natives_of[id(entry)] = tuple(status_on(entry, path) == "native"
+                                                    for path in PORT_PATHS)
+        if all(natives):
+            continue
+        readings[(natives, model.category_of(finding), use.line, use.end_line,
+                  use.kind == "asm", use.vendor_branch)] = None
+    return list(readings)
 
 
 _DIRECTIVE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
@@ -225,13 +257,14 @@ def matching_lines(regex: re.Pattern[str], code: str, starts: list[int]) -> Iter
         yield bisect_right(starts, match.start())
 
 
-def _lines_of(line: int, end_line: int, asm_block: bool, lines: list[str], model: LineModel
-              ) -> range:
-    """The lines a use changes: its own, or an inline-assembly block and a few around it."""
+def _lines_of(line: int, end_line: int, asm_block: bool, lines: list[str], line_count: int,
+              model: LineModel) -> range:
+    """The lines a use changes: its own, or an inline-assembly block and a few around it
+    (`lines` are the file's, needed for a block only)."""
     if asm_block:
         end = _block_end(lines, line)
         return range(max(1, line - model.asm_extra_lines // 2),
-                     min(len(lines), end + model.asm_extra_lines - model.asm_extra_lines // 2)
+                     min(line_count, end + model.asm_extra_lines - model.asm_extra_lines // 2)
                      + 1)
     return range(line, max(line, end_line) + 1)
 
@@ -257,7 +290,15 @@ def _strip_comments(text: str, language: str) -> str:
 
 
 def _generated(text: str) -> bool:
-    head = "\n".join(text.splitlines()[:GENERATED_HEAD_LINES])
+    # The first lines, without splitting the whole file: a prefix that ends after the
+    # head's last "\n" splits into the same first lines.
+    cut = -1
+    for _ in range(GENERATED_HEAD_LINES):
+        cut = text.find("\n", cut + 1)
+        if cut == -1:
+            break
+    prefix = text if cut == -1 else text[:cut + 1]
+    head = "\n".join(prefix.splitlines()[:GENERATED_HEAD_LINES])
     return _GENERATED.search(head) is not None
 
 

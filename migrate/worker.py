@@ -175,7 +175,7 @@ def _predicted(record: FileRecord, findings: list[Finding], text: str, lines: Li
     if record.other_vendor:
         return FileChange({"native": {}, "suda": {}})
     return predict([f for f in findings if not f.other_vendor], text, record.language, lines,
-                   lambda f, path: status_on(f.entry, path))
+                   status_on)
 
 
 def _bidi_lines(text: str) -> list[int]:

@@ -264,7 +264,7 @@ def test_predicted_lines_are_those_taken_finding_by_finding(root: Path) -> None:
         text = (root / file).read_text(encoding="utf-8")
         language = found[0].use.language
         change = predict(found + found[::-1], text, language, names_only,
-                         lambda f, p: status_on(f.entry, p))
+                         status_on)
         fallbacks = fallback_branches(text.split("\n"))
         for path in PORT_PATHS:
             taken: dict[int, str] = {}

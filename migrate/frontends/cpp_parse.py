@@ -92,6 +92,57 @@ def error_share(root: tree_sitter.Node, size: int) -> float:
     return round(min(1.0, in_error / size), 4)
 
 
+class Ancestors:
+    """A node and the nodes above it, each found once and its type read once.
+
+    tree-sitter keeps no parent pointers: every `.parent` walks down again from the
+    root. Classifying one name asks for the same few ancestors many times over.
+    """
+
+    __slots__ = ("nodes", "types")
+
+    def __init__(self, node: tree_sitter.Node) -> None:
+        self.nodes: list[tree_sitter.Node | None] = [node]
+        self.types: list[str] = [node.type]
+
+    def node(self, level: int) -> tree_sitter.Node | None:
+        """The ancestor `level` steps up (0: the node itself); None above the root."""
+        nodes = self.nodes
+        while len(nodes) <= level:
+            last = nodes[-1]
+            if last is None:
+                return None
+            above = last.parent
+            nodes.append(above)
+            self.types.append(above.type if above is not None else "")
+        return nodes[level]
+
+    def type(self, level: int) -> str:
+        """The type of the ancestor `level` steps up; "" above the root."""
+        if len(self.types) <= level:
+            self.node(level)
+            if len(self.types) <= level:
+                return ""
+        return self.types[level]
+
+    def not_code(self) -> bool:
+        """`not_code` of the node."""
+        return self.types[0] in NOT_CODE or self.type(1) in NOT_CODE or \
+            self.type(2) in NOT_CODE
+
+    def in_preprocessor_condition(self, level: int) -> bool:
+        """`in_preprocessor_condition` of the ancestor `level` steps up."""
+        for step in range(level + 1, level + 7):
+            kind = self.type(step)
+            if not kind:
+                return False
+            if kind in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
+                return True
+            if kind in ("declaration", "expression_statement", "function_definition"):
+                return False
+        return False
+
+
 def not_code(node: tree_sitter.Node) -> bool:
     for _ in range(3):
         if node is None:

@@ -22,10 +22,10 @@ import tree_sitter
 
 from migrate.frontends import FrontendOutput, RepoContext
 from migrate.frontends.cpp_parse import (
+    Ancestors,
     blank_qualifier_macros,
     function_name,
     function_query,
-    in_preprocessor_condition,
     inside_any,
     literal_spans,
     not_code,
@@ -287,20 +287,21 @@ class _FileScan:
             self.device_markers = tuple(w for w in words if w in self.source)
         return self.device_markers
 
-    def in_device_code(self, node: tree_sitter.Node, context: RepoContext) -> bool:
+    def in_device_code(self, up: Ancestors, context: RepoContext) -> bool:
         """Inside a function or lambda declared `__device__` or `__global__`."""
         markers = self.markers(context)
-        while node is not None and markers:
-            if node.type in ("function_definition", "lambda_expression"):
+        level = 0
+        while markers and (node := up.node(level)) is not None:
+            if up.type(level) in ("function_definition", "lambda_expression"):
                 body = node.child_by_field_name("body")
                 header = self.source[node.start_byte:
                                      body.start_byte if body is not None else node.end_byte]
                 if any(m in header for m in markers):
                     return True
-            node = node.parent
+            level += 1
         return False
 
-    def holds(self, token: str, resolved: str, kind: str, node: tree_sitter.Node,
+    def holds(self, token: str, resolved: str, kind: str, up: Ancestors,
               context: RepoContext) -> bool:
         """Whether a held name's use is CUDA's: unqualified, in a position that fits its
         kind (a function called, a type declaring), and in device code or in a file that
@@ -312,7 +313,7 @@ class _FileScan:
             return False
         if universe_kind in ("type", "enum") and kind != "type":
             return False
-        return bool(headers & self.included) or self.in_device_code(node, context)
+        return bool(headers & self.included) or self.in_device_code(up, context)
 
     def add_own_candidate(self, token: str, *args: object, **kwargs: object) -> None:
         """`add`, remembering the use of a name the file may turn out to declare itself."""
@@ -323,12 +324,16 @@ class _FileScan:
 
     def classify(self, start: int, end: int, token: str, context: RepoContext) -> None:
         node = self.root.descendant_for_byte_range(start, end)
-        if node is None or not_code(node):
+        if node is None:
+            return
+        up = Ancestors(node)  # every question below is about the node's ancestors
+        if up.not_code():
             return
         if token in ASM_TOKENS:
-            if node.parent is not None and node.parent.type == "gnu_asm_expression":
-                self.add(node.parent.start_byte, node.parent.start_byte + len(token), token,
-                         "asm", "asm")
+            if up.type(1) == "gnu_asm_expression":
+                asm = up.node(1)
+                assert asm is not None
+                self.add(asm.start_byte, asm.start_byte + len(token), token, "asm", "asm")
             return
         if node.start_byte != start or node.end_byte != end:
             self.classify_lexically(node, start, end, token, context)
@@ -336,27 +341,28 @@ class _FileScan:
         if token in QUALIFIER_TOKENS:
             self.add(start, end, token, token, "qualifier")
             return
-        if node.type in ("field_identifier", "statement_identifier"):
+        if up.types[0] in ("field_identifier", "statement_identifier"):
             return
-        if self.is_definition(node):
+        if self.is_definition(up):
             self.defined.add(token)
-            if node.parent is not None and node.parent.type not in ("preproc_def",
-                                                                     "preproc_function_def"):
+            if up.type(1) not in ("", "preproc_def", "preproc_function_def"):
                 self.declared.add(token)
             return
-        head = node
-        while head.parent is not None and head.parent.type in _NAME_CHAIN:
-            head = head.parent
-        if head.parent is not None and head.parent.type in _SKIPPED_PARENTS:
+        level = 0  # of the head: the whole name the token is part of
+        while up.type(level + 1) in _NAME_CHAIN:
+            level += 1
+        if up.type(level + 1) in _SKIPPED_PARENTS:
             return
+        head = up.node(level)
+        assert head is not None
         name = head  # `typename cutlass::X<N>` names cutlass::X<N>
         while name.type == "dependent_type" and name.named_child_count:
             name = name.named_children[-1]
         written = " ".join(self.data[name.start_byte:name.end_byte].decode("utf-8",
                                                                            "replace").split())
         resolved, alternatives = self.resolve(written)
-        kind = self.kind_of(node, head, resolved)
-        if token in context.held_names and not self.holds(token, resolved, kind, node,
+        kind = self.kind_of(up, level, resolved)
+        if token in context.held_names and not self.holds(token, resolved, kind, up,
                                                           context):
             return
         exact_only = resolved in context.defined_macros
@@ -409,38 +415,44 @@ class _FileScan:
                                            resolved, kind, alternatives, exact_only=exact_only)
                 return
 
-    def is_definition(self, node: tree_sitter.Node) -> bool:
+    def is_definition(self, up: Ancestors) -> bool:
         """The name being defined is not a use of it: a function, macro, namespace,
         variable or parameter (`CUdevice cuDevice;` declares the project's own name)."""
-        parent = node.parent
-        while parent is not None and parent.type == "qualified_identifier":
-            node, parent = parent, parent.parent
-        if parent is None:
+        level = 0  # of the whole qualified name
+        while up.type(level + 1) == "qualified_identifier":
+            level += 1
+        node, parent = up.node(level), up.node(level + 1)
+        if parent is None or node is None:
             return False
-        if parent.type in ("function_declarator", "preproc_def", "preproc_function_def"):
-            field_name = "declarator" if parent.type == "function_declarator" else "name"
+        parent_type = up.type(level + 1)
+        if parent_type in ("function_declarator", "preproc_def", "preproc_function_def"):
+            field_name = "declarator" if parent_type == "function_declarator" else "name"
             defined = parent.child_by_field_name(field_name)
             return defined is not None and defined.start_byte == node.start_byte
-        if parent.type == "namespace_definition":
+        if parent_type == "namespace_definition":
             return True
-        if parent.type in _TYPE_SPECIFIERS:  # `struct cudaResources { ... };`
+        if parent_type in _TYPE_SPECIFIERS:  # `struct cudaResources { ... };`
             return parent.child_by_field_name("name") == node and \
                 parent.child_by_field_name("body") is not None
-        if parent.type == "type_definition":  # `typedef struct {...} cuFoo_t;`
+        if parent_type == "type_definition":  # `typedef struct {...} cuFoo_t;`
             return parent.child_by_field_name("declarator") == node
-        return node.type == "identifier" and self.declares_variable(node)
+        return up.type(level) == "identifier" and self.declares_variable(up, level)
 
     @staticmethod
-    def declares_variable(node: tree_sitter.Node) -> bool:
-        """Whether `node` is the declarator of a variable, parameter or member."""
-        child, parent = node, node.parent
-        while parent is not None and parent.type in _DECLARATOR_WRAPPERS:
-            if parent.type == "init_declarator" and \
-                    parent.child_by_field_name("declarator") != child:
+    def declares_variable(up: Ancestors, level: int) -> bool:
+        """Whether the ancestor `level` steps up is the declarator of a variable,
+        parameter or member."""
+        while up.type(level + 1) in _DECLARATOR_WRAPPERS:
+            parent = up.node(level + 1)
+            assert parent is not None
+            if up.type(level + 1) == "init_declarator" and \
+                    parent.child_by_field_name("declarator") != up.node(level):
                 return False  # the initializer side: a use
-            child, parent = parent, parent.parent
-        if parent is None or parent.type not in _DECLARING:
+            level += 1
+        parent = up.node(level + 1)
+        if parent is None or up.type(level + 1) not in _DECLARING:
             return False
+        child = up.node(level)
         return any(declarator == child  # `int lb, umin;` declares both
                    for declarator in parent.children_by_field_name("declarator"))
 
@@ -468,16 +480,21 @@ class _FileScan:
                              if not resolved.startswith(ns + "::"))
         return resolved, alternatives
 
-    def kind_of(self, node: tree_sitter.Node, head: tree_sitter.Node, resolved: str) -> str:
+    @staticmethod
+    def kind_of(up: Ancestors, head_level: int, resolved: str) -> str:
+        """Call, type, macro or identifier, for the name whose head is `head_level` steps
+        above the token."""
         last = resolved.rsplit("::", 1)[-1]
-        parent = head.parent
-        if parent is not None and parent.type == "call_expression":
+        if up.type(head_level + 1) == "call_expression":
+            parent, head = up.node(head_level + 1), up.node(head_level)
+            assert parent is not None and head is not None
             function = parent.child_by_field_name("function")
             if function is not None and function.start_byte == head.start_byte:
                 return "macro" if _ALL_CAPS.fullmatch(last) else "call"
-        if node.type == "type_identifier" or head.type in ("template_type", "dependent_type"):
+        if up.types[0] == "type_identifier" or \
+                up.type(head_level) in ("template_type", "dependent_type"):
             return "type"
-        if in_preprocessor_condition(head):
+        if up.in_preprocessor_condition(head_level):
             return "macro"
         if _ALL_CAPS.fullmatch(last):
             return "macro"
