@@ -119,11 +119,11 @@ class Ancestors:
 
     def type(self, level: int) -> str:
         """The type of the ancestor `level` steps up; "" above the root."""
-        if len(self.types) <= level:
+        try:
+            return self.types[level]
+        except IndexError:
             self.node(level)
-            if len(self.types) <= level:
-                return ""
-        return self.types[level]
+            return self.types[level] if level < len(self.types) else ""
 
     def not_code(self) -> bool:
         """`not_code` of the node."""

@@ -32,7 +32,7 @@ from migrate.frontends.cpp_parse import (
     parse_best,
     strip_template_args,
 )
-from migrate.frontends.source_text import LineIndex
+from migrate.frontends.source_text import LineIndex, word_occurrences
 from migrate.model import Use
 
 LANGUAGE = "cuda_cpp"
@@ -264,10 +264,8 @@ class _FileScan:
             wanted -= {t for t in held if not self.may_hold(t, context)}
         if not wanted:
             return
-        pattern = re.compile(rb"\b(?:" + b"|".join(
-            re.escape(t.encode()) for t in sorted(wanted, key=len, reverse=True)) + rb")\b")
-        for match in pattern.finditer(self.data):
-            self.classify(match.start(), match.end(), match.group().decode(), context)
+        for start, token in word_occurrences(self.data, wanted):
+            self.classify(start, start + len(token), token, context)
         own = {id(use) for use, token in self.own_candidates if token in self.declared}
         if own:  # `int umin = ...; f(umin)`: the file's own name, not CUDA's
             self.uses = [use for use in self.uses if id(use) not in own]

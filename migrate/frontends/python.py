@@ -46,7 +46,7 @@ import tree_sitter
 import tree_sitter_python
 
 from migrate.frontends import FrontendOutput, RepoContext, build, cpp_parse, cuda_cpp
-from migrate.frontends.source_text import LineIndex
+from migrate.frontends.source_text import LineIndex, word_occurrences
 from migrate.model import Use
 
 LANGUAGE = "python"
@@ -392,12 +392,10 @@ class _PythonScan:
         wanted = (roots | _TENSOR_METHODS) & tokens
         if not wanted:
             return
-        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in wanted) + rb")\b")
-        for match in pattern.finditer(self.data):
-            node = self.root.descendant_for_byte_range(match.start(), match.end())
+        for start, token in word_occurrences(self.data, wanted):
+            node = self.root.descendant_for_byte_range(start, start + len(token))
             if node is None or node.type != "identifier":
                 continue
-            token = match.group().decode()
             if token in roots and self.is_chain_root(node):
                 self.add_chain(node, token)
             elif token in _TENSOR_METHODS:

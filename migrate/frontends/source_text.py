@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from itertools import accumulate
 
 MAX_SOURCE_LINE = 240
@@ -57,3 +58,28 @@ class LineIndex:
                 text = text[: MAX_SOURCE_LINE - 1] + "…"
             self._texts[row] = text
         return text
+
+
+# What `\w` matches in a bytes pattern.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def word_occurrences(data: bytes, words: Iterable[str]) -> list[tuple[int, str]]:
+    """(offset, word) of every place one of `words` (identifiers) stands whole in `data`,
+    in order: what `\\b(?:w1|w2|...)\\b` finds. A literal search per word runs at memchr
+    speed; compiling that alternation for each file cost more than the search itself."""
+    size = len(data)
+    found: list[tuple[int, str]] = []
+    for word in words:
+        needle = word.encode()
+        length = len(needle)
+        at = data.find(needle)
+        while at != -1:
+            after = at + length
+            if (at == 0 or data[at - 1] not in _WORD_BYTES) and \
+                    (after == size or data[after] not in _WORD_BYTES):
+                found.append((at, word))
+            # An occurrence overlapping this one starts inside a word: never whole.
+            at = data.find(needle, after)
+    found.sort()
+    return found
