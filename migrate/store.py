@@ -15,6 +15,8 @@ each finding as its block is read: write it back with `save` after changing it.
 from __future__ import annotations
 
 import bisect
+import itertools
+import os
 import pickle
 import tempfile
 import zlib
@@ -148,9 +150,7 @@ class FindingStore(Sequence[Finding]):
         if found is not None:
             return found
         offset, size, count = self._offsets[index], self._sizes[index], self._counts[index]
-        assert self._spool is not None
-        self._spool.seek(offset)
-        findings = _objects(pickle.loads(zlib.decompress(self._spool.read(size))))
+        findings = _objects(pickle.loads(zlib.decompress(self._read(offset, size))))
         start = self._starts[index]
         table = self._note_table
         for i, note_id in enumerate(self._notes[start:start + count]):
@@ -173,14 +173,24 @@ class FindingStore(Sequence[Finding]):
         size = self._summary_sizes[index]
         if not size:
             return None
-        assert self._spool is not None
-        self._spool.seek(self._summary_offsets[index])
-        return pickle.loads(self._spool.read(size))
+        return pickle.loads(self._read(self._summary_offsets[index], size))
 
     def per_file(self) -> Iterator[tuple[int, list[Finding]]]:
         """(block index, the file's findings), in file order."""
         for index in range(len(self._files)):
             yield index, self.block(index)
+
+    def between(self, start: int, stop: int) -> Iterator[Finding]:
+        """Findings `start` to `stop` (excluded) in order, read a block at a time."""
+        if start >= stop:
+            return
+        first = bisect.bisect_right(self._starts, start) - 1
+        for index in range(first, len(self._files)):
+            offset = self._starts[index]
+            if offset >= stop:
+                return
+            yield from itertools.islice(self.block(index), max(0, start - offset),
+                                        stop - offset)
 
     def save(self, index: int, findings: Sequence[Finding]) -> None:
         """Keeps the price, unit and baseline state of block `index`'s findings (as
@@ -279,6 +289,16 @@ class FindingStore(Sequence[Finding]):
                              "to a folder with room)") from exc
         offset, self._end = self._end, self._end + len(block)
         return offset
+
+    def _read(self, offset: int, size: int) -> bytes:
+        """`size` bytes of the spool at `offset`. With pread, a forked process reading the
+        same spool (`report/parts.py`) never moves this one's file position."""
+        assert self._spool is not None
+        self._spool.flush()
+        if hasattr(os, "pread"):
+            return os.pread(self._spool.fileno(), size, offset)
+        self._spool.seek(offset)
+        return self._spool.read(size)
 
     def _widen(self, note_id: int) -> None:
         """A byte per finding holds 255 distinct notes; most scans need fewer."""

@@ -72,7 +72,7 @@ def test_an_interrupted_write_keeps_the_previous_file(repo: Path, monkeypatch) -
     target.write_text('{"previous": true}\n')
     import migrate.report.json as json_report
 
-    def interrupted(result, lang="en"):
+    def interrupted(result, lang="en", workers=1):
         yield "{"
         raise KeyboardInterrupt
 

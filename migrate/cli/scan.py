@@ -87,9 +87,11 @@ def _deliver(result: ScanResult, targets: list[tuple[str, str | None]], settings
              ) -> tuple[RunEntry | None, str | None]:
     """Every output, then the terminal summary after written files; the run entry to keep
     (None once an output was not written whole) and the gate's message."""
+    workers = min(settings.worker_count, os.cpu_count() or 1)  # as many as scanned
     for name, destination in targets:
         if not _output(name, destination, debug, lambda: _write(
-                result, name, destination, settings.lang, console, entry)):  # noqa: B023
+                result, name, destination, settings.lang, console, entry,  # noqa: B023
+                workers)):
             entry = None  # an output that was not written whole is not kept
     if any(destination is not None for _, destination in targets):
         with guarded("writing the summary", debug):  # files written: the terminal too
@@ -194,7 +196,7 @@ def _pieces(targets: list[tuple[str, str | None]], lang: str, console: Console,
 
 
 def _write(result: ScanResult, name: str, destination: str | None, lang: str,
-           console: Console, entry: RunEntry | None) -> None:
+           console: Console, entry: RunEntry | None, workers: int = 1) -> None:
     """One output: a file (streamed piece by piece) or the terminal, kept in `entry` too."""
     piece = _piece_name(name, destination, lang, console)
     if destination is None:
@@ -206,7 +208,7 @@ def _write(result: ScanResult, name: str, destination: str | None, lang: str,
             return
 
         def echoed() -> Iterator[bytes]:
-            for text in chunked_renderer(name)(result, lang):
+            for text in chunked_renderer(name, workers)(result, lang):
                 click.echo(text, nl=False)
                 yield text.encode("utf-8")
 
@@ -216,7 +218,7 @@ def _write(result: ScanResult, name: str, destination: str | None, lang: str,
         else:
             entry.add(piece, echoed())
         return
-    write_atomically(Path(destination), chunked_renderer(name)(result, lang))
+    write_atomically(Path(destination), chunked_renderer(name, workers)(result, lang))
     if entry is not None:
         entry.add_file(piece, Path(destination))
 

@@ -6,8 +6,9 @@ nothing depends on the clock, the absolute path or the number of jobs.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from json.encoder import encode_basestring as _text  # type: ignore[attr-defined]
 from typing import Any
 
@@ -15,6 +16,7 @@ from migrate.model import FileRecord, Finding, Hours, ScanResult
 from migrate.report.counts import summarize
 from migrate.report.effort_view import effort_data, reasons_data
 from migrate.report.messages import diagnostic_message, finding_message
+from migrate.report.parts import encoded
 
 SCHEMA_VERSION = "1.0"
 FINDING_DIGITS = 4  # a finding's share can be a small fraction of an hour
@@ -86,7 +88,7 @@ _FILES_PLACEHOLDER = "\u0000files\u0000"
 _FINDINGS_PLACEHOLDER = "\u0000findings\u0000"
 
 
-def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
+def chunks(result: ScanResult, lang: str = "en", workers: int = 1) -> Iterator[str]:
     """The document in pieces: a file or a finding at a time, never all in one string.
 
     A repository like CUTLASS gives hundreds of thousands of findings and a monorepo a
@@ -94,6 +96,7 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
     gigabytes. The bytes are those of json.dumps(indent=2, sort_keys=True) of the whole,
     except that each file and each finding takes one line. The JSON's words are English
     whatever `lang` (a contract other tools read); reports pick their own language.
+    A long findings list is encoded by up to `workers` processes (`parts.encoded`).
     """
     findings = result.findings
     data = to_data(result, with_lists=False) | {"files": _FILES_PLACEHOLDER,
@@ -112,22 +115,36 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         yield "[]" + tail + "\n"
         return
     yield "["
-    encoder = FindingEncoder(result)
-    for index, finding in enumerate(findings):
-        separator = "\n    " if index == 0 else ",\n    "
-        yield separator + encoder.encode(finding)
+
+    def encode_range(start: int, stop: int) -> Iterator[str]:
+        encoder = FindingEncoder(result)
+        for index, finding in enumerate(findings_between(findings, start, stop), start):
+            yield ("\n    " if index == 0 else ",\n    ") + encoder.encode(finding)
+
+    yield from encoded(len(findings), encode_range, workers)
     yield "\n  ]" + tail + "\n"
 
 
-def indented_items(items: Iterable[Any], depth: int) -> Iterator[str]:
+def findings_between(findings: Sequence[Finding], start: int, stop: int
+                     ) -> Iterator[Finding]:
+    """Findings `start` to `stop` (excluded): a store (`FindingStore.between`) reads only
+    the blocks they sit in."""
+    between = getattr(findings, "between", None)
+    if between is not None:
+        return between(start, stop)  # type: ignore[no-any-return]
+    return itertools.islice(findings, start, stop)
+
+
+def indented_items(items: Iterable[Any], depth: int, first: int = 0) -> Iterator[str]:
     """Each item as sorted-key JSON on a line of its own, `depth` levels deep in a list,
     with its separator: the pieces between the list's "[" and its closing line, so a long
     list is written an item at a time. One line per item, as the findings are: laid out
     over lines, Python's JSON encoder runs in Python rather than C, ten times slower (a
-    SARIF log of 200,000 results took 8 s)."""
+    SARIF log of 200,000 results took 8 s). `first` is the first item's place in the list
+    (a part of it encoded on its own)."""
     indent = "\n" + "  " * depth
     encode = _ONE_LINE.encode
-    for index, item in enumerate(items):
+    for index, item in enumerate(items, first):
         yield ("" if index == 0 else ",") + indent + encode(item)
 
 

@@ -27,8 +27,9 @@ from urllib.parse import quote
 
 from migrate.model import CONFIDENCES, Finding, MappingEntry, ScanResult
 from migrate.report import i18n
-from migrate.report.json import indented_items
+from migrate.report.json import findings_between, indented_items
 from migrate.report.messages import diagnostic_message, finding_message
+from migrate.report.parts import encoded
 from migrate.report.safe import safe_text
 from migrate.report.templates import markdown_code
 
@@ -54,10 +55,10 @@ def render(result: ScanResult, lang: str = "en") -> str:
 _RESULTS_PLACEHOLDER = "\u0000results\u0000"
 
 
-def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
+def chunks(result: ScanResult, lang: str = "en", workers: int = 1) -> Iterator[str]:
     """The log in pieces, a result at a time: the bytes of json.dumps(indent=2,
     sort_keys=True) of the whole (on CUTLASS, 2.5 GB to build), except that each result
-    takes one line."""
+    takes one line. A long results list is encoded by up to `workers` processes."""
     facts = _rule_facts(result)
     log = to_sarif(result, lang, with_results=False, facts=facts)
     log["runs"][0]["results"] = _RESULTS_PLACEHOLDER
@@ -67,11 +68,16 @@ def chunks(result: ScanResult, lang: str = "en") -> Iterator[str]:
         yield head + "[]" + tail + "\n"
         return
     index = {rule: number for number, rule in enumerate(sorted(facts))}
-    messages = _Messages(result, lang)
     yield head + "["
-    # A result sits four levels deep: runs[0].results[i].
-    yield from indented_items((_result(f, index[f.rule], result, lang, messages)
-                               for f in result.findings), depth=4)
+
+    def encode_range(start: int, stop: int) -> Iterator[str]:
+        messages = _Messages(result, lang)
+        # A result sits four levels deep: runs[0].results[i].
+        yield from indented_items(
+            (_result(f, index[f.rule], result, lang, messages)
+             for f in findings_between(result.findings, start, stop)), depth=4, first=start)
+
+    yield from encoded(len(result.findings), encode_range, workers)
     yield "\n      ]" + tail + "\n"
 
 
