@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 # Below this many items forking costs more than it saves.
 MIN_ITEMS = 20_000
 READ_CHARACTERS = 1 << 20
+# The share of an even part this process encodes itself.
+OWN_SHARE = 0.8
 
 # Encodes items `start` to `stop` (excluded), each with its separator.
 EncodeRange = Callable[[int, int], Iterable[str]]
@@ -30,7 +32,10 @@ def encoded(count: int, encode: EncodeRange, workers: int) -> Iterator[str]:
     if workers <= 1 or not hasattr(os, "fork"):
         yield from encode(0, count)
         return
-    bounds = [count * k // workers for k in range(workers + 1)]
+    # This process also writes what all parts encode (and reads theirs back): its own
+    # part is the smaller.
+    first = int(count * OWN_SHARE / workers)
+    bounds = [0] + [first + (count - first) * k // (workers - 1) for k in range(workers)]
     children: list[tuple[int, str, int, int]] = []  # pid, file, start, stop
     try:
         for k in range(1, workers):
