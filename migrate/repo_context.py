@@ -7,7 +7,7 @@ Macros are the one thing a file cannot understand alone: a header defines
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from migrate.frontends import RepoContext
@@ -38,9 +38,7 @@ def macro_definitions(paths: Iterable[Path]
             data = path.read_bytes()
         except OSError:
             continue  # the scan itself reports the unreadable file
-        if b"define" not in data:
-            continue
-        for match in _DEFINE.finditer(data):
+        for match in define_lines(data):
             name = match.group(1).decode()
             defined.add(name)
             if match.group(2):
@@ -52,6 +50,26 @@ def macro_definitions(paths: Iterable[Path]
     qualifiers = _qualifier_macros(bodies)
     return frozenset(defined), frozenset(qualifiers), frozenset(_device_macros(bodies,
                                                                                qualifiers))
+
+
+def define_lines(data: bytes) -> Iterator[re.Match[bytes]]:
+    """What `_DEFINE.finditer(data)` finds, at a fraction of the cost: the pattern is only
+    tried at the start of a line that holds the word `define` (a literal search), not at
+    every line start of a large file. Lines inside an earlier match are skipped, as the
+    regex's own scan would."""
+    end = 0
+    found = data.find(b"define")
+    while found != -1:
+        line_start = data.rfind(b"\n", 0, found) + 1
+        if line_start >= end:
+            match = _DEFINE.match(data, line_start)
+            if match is not None:
+                yield match
+                end = match.end()
+        line_end = data.find(b"\n", found)
+        if line_end == -1:
+            return
+        found = data.find(b"define", line_end)
 
 
 def _qualifier_macros(bodies: dict[str, list[str]]) -> set[str]:

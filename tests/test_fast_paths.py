@@ -458,3 +458,18 @@ def test_generated_reads_the_head_as_splitting_the_whole_file(text: str) -> None
 
     head = "\n".join(text.splitlines()[:GENERATED_HEAD_LINES])
     assert _generated(text) == (_GENERATED.search(head) is not None)
+
+
+DEFINE_EDGES = [b"", b"#define A", b"#define A 1\n# define B(x) x\n", b"x define y\n#define C",
+                b"#define D \\\n#define E\n#define F", b"  #  define G __host__ // define\n",
+                b"/* define */ #define H\n#define I\\", b"define\n#define J define K\ndefine",
+                b"#define L \\\n  define \\\n  M\n#define N"]
+
+
+@pytest.mark.parametrize("data", DEFINE_EDGES + [p.read_bytes() for p in
+                                                 _sources((".cu", ".cuh", ".h", ".cpp"))])
+def test_define_lines_are_those_of_the_regex_scan(data: bytes) -> None:
+    from migrate.repo_context import _DEFINE, define_lines
+
+    assert [m.span() for m in define_lines(data)] == \
+        [m.span() for m in _DEFINE.finditer(data)]
