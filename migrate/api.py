@@ -124,10 +124,12 @@ def scan(settings: Settings, progress: Progress | None = None,
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
         if settings.mode == "precise" else None
+    # Without a cache no key is made: the context's digest alone costs tens of ms.
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
-                                       headers_digest(found.candidates, precise)),
+                                       headers_digest(found.candidates, precise))
+                        if cache is not None else "",
                         precise, settings.include_vendored)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,

@@ -211,9 +211,8 @@ class _Walker:
     def visit(self, entry: os.DirEntry[str], rel: str, layers: list[_IgnoreLayer],
               vendored: bool) -> tuple[Path, str, list[_IgnoreLayer], bool] | None:
         """Handle one entry; a folder to walk into is returned rather than walked."""
-        path = Path(entry.path)
         if entry.is_symlink():
-            link = _classify_symlink(path, self.root_real)
+            link = _classify_symlink(Path(entry.path), self.root_real)
             self.skip(rel, link.reason, link.detail)
             return
         try:
@@ -232,14 +231,15 @@ class _Walker:
                 self.skip(shown, "gitignored")
             return None
         if is_dir:
+            path = Path(entry.path)
             nested = _read_gitignore(path, rel, self.result.diagnostics)
             child_vendored = (vendored or entry.name in VENDORED_DIR_NAMES
                               or rel in self.submodules)
             return path, rel, [*layers, nested] if nested else layers, child_vendored
-        self.add_file(entry, path, rel, vendored)
+        self.add_file(entry, rel, vendored)
         return None
 
-    def add_file(self, entry: os.DirEntry[str], path: Path, rel: str, vendored: bool) -> None:
+    def add_file(self, entry: os.DirEntry[str], rel: str, vendored: bool) -> None:
         frontend = self.frontend_for(rel)
         if frontend is None:
             self.result.other_files += 1
@@ -256,7 +256,7 @@ class _Walker:
         if size > self.max_file_size:
             self.skip(rel, "too-large", f"{size} bytes > {self.max_file_size}")
             return
-        location = str(path)
+        location = entry.path  # a folder's path (a Path, so normalised) and a name
         joined = f"{self.root}/{rel}"
         self.result.candidates.append(Candidate(self.root, rel, frontend, vendored, size,
                                                 "" if location == joined else location))

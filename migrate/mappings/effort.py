@@ -132,7 +132,8 @@ def load_effort(overlays: tuple[Path, ...], categories: frozenset[str],
 
 class _Reader:
     def __init__(self, shown: str, text: str, categories: frozenset[str]) -> None:
-        self.shown, self.lines, self.categories = shown, text.splitlines(), categories
+        # Lines as `splitlines` reads them, joined once (every line lookup reads it).
+        self.shown, self.text, self.categories = shown, "\n".join(text.splitlines()), categories
 
     def fail(self, line: int, reason: str) -> MappingError:
         return MappingError(self.shown, line, reason)
@@ -140,10 +141,9 @@ class _Reader:
     def header_line(self, header: str, index: int = 0) -> int:
         """The line of table `[a.b]`, or of the `index`-th `[[a.b]]`; 0 when absent."""
         parts = header.strip("[]").split(".")
-        text = "\n".join(self.lines)
         if header.startswith("[["):
-            return line_of(text, index, parts, default=0)
-        return line_of(text, parts[-1], parts[:-1] or None, default=0)
+            return line_of(self.text, index, parts, default=0)
+        return line_of(self.text, parts[-1], parts[:-1] or None, default=0)
 
     def key_line(self, section: Section, key: str) -> int:
         """The line that sets `key` in table `section` (None: the top level).
@@ -151,8 +151,7 @@ class _Reader:
         Else the line of the nearest enclosing table in the text; else 0 (no line) for
         a table the text does not have, 1 at the top level.
         """
-        return line_of("\n".join(self.lines), key, section,
-                       default=1 if section is None else 0)
+        return line_of(self.text, key, section, default=1 if section is None else 0)
 
     def model(self, doc: dict[str, Any]) -> EffortModel:
         self.only(doc, ("version", "cost", "lines", "item", "packages", "fixed", "grade",
