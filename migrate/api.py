@@ -221,7 +221,8 @@ def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,
         result.findings, effort_model,
         [PathAsked(path, set_prices=path == in_force) for path in paths],
         files=result.files, include_vendored=settings.include_vendored, rate=settings.rate,
-        currency=currency, hours_per_day=settings.hours_per_day, tally=counted)
+        currency=currency, hours_per_day=settings.hours_per_day, tally=counted,
+        workers=min(settings.worker_count, os.cpu_count() or 1))
     if isinstance(result.findings, FindingStore):
         result.findings.memo["tally"] = counted
     result.estimates = dict(zip(paths, estimates, strict=True))

@@ -1,0 +1,93 @@
+"""Work done in a forked copy of the process: the same values as done here, a failed
+child replaced by doing the work here, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import migrate.forked as forked
+import migrate.score as score
+from migrate.api import scan
+from migrate.config import load_settings
+from migrate.report import chunked_renderer
+from tests.conftest import EXAMPLE, REPO
+
+MULTI_VENDOR = REPO / "tests" / "fixtures" / "repos" / "multi_vendor"
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def test_a_forked_value_comes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    parent = os.getpid()
+    child = forked.Forked(lambda: {"pid": os.getpid(), "values": [1, 2.5, "x"]})
+    value = child.result()
+    assert value is not None and value["values"] == [1, 2.5, "x"]
+    assert value["pid"] != parent  # computed in another process
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_child_gives_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def fails() -> int:
+        raise RuntimeError("no")
+
+    assert forked.Forked(fails).result() is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_child_leaves_nothing(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    import time
+
+    child = forked.Forked(lambda: time.sleep(60))
+    assert len(list(tmp_path.iterdir())) == 1
+    child.cancel()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    assert child.result() is None
+
+
+def _outputs(root: Path, jobs: int) -> dict[str, str]:
+    result = scan(load_settings(root, use_cache=False, jobs=jobs, path="both"))
+    return {name: "".join(chunked_renderer(name)(result, "en"))
+            for name in ("json", "md", "html", "sarif")}
+
+
+@pytest.mark.parametrize("root", [EXAMPLE, MULTI_VENDOR], ids=["example", "multi_vendor"])
+def test_pricing_a_path_aside_changes_no_byte(root: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = _outputs(root, 1)
+    made: list[int] = []
+    real = forked.Forked.__init__
+
+    def counted(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
+        made.append(1)
+        real(self, compute)
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forked.Forked, "__init__", counted)
+    assert _outputs(root, 2) == alone
+    assert made  # the suda path really was priced in a child
+
+    def failing(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
+        real(self, lambda: 1 / 0)
+
+    monkeypatch.setattr(forked.Forked, "__init__", failing)
+    assert _outputs(root, 2) == alone  # priced here after the child failed
+
+
+def test_pricing_asks_for_a_child_only_with_a_second_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_child(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
+        raise AssertionError("a child with one worker")
+
+    monkeypatch.setattr(forked.Forked, "__init__", no_child)
+    monkeypatch.setattr(score, "Forked", forked.Forked)
+    scan(load_settings(EXAMPLE, use_cache=False, jobs=1, path="both"))
