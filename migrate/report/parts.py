@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 MIN_ITEMS = 20_000
 READ_CHARACTERS = 1 << 20
 # The share of an even part this process encodes itself.
-OWN_SHARE = 0.8
+OWN_SHARE = 0.9
 
 # Encodes items `start` to `stop` (excluded), each with its separator.
 EncodeRange = Callable[[int, int], Iterable[str]]
