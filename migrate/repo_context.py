@@ -6,6 +6,7 @@ Macros are the one thing a file cannot understand alone: a header defines
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -149,4 +150,11 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContex
         namespace_members=members,
         device_macros=device,
         table_names=frozenset(table_names),
+        python_answered=functools.partial(answered, mappings, "python"),
     )
+
+
+def answered(mappings: MappingSet, language: str, name: str) -> bool:
+    """Whether a row, a universe name or a family of `language` answers for `name` (as
+    the matcher's lookup does)."""
+    return mappings.lookup(name, language) is not None

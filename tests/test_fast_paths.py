@@ -473,3 +473,29 @@ def test_define_lines_are_those_of_the_regex_scan(data: bytes) -> None:
 
     assert [m.span() for m in define_lines(data)] == \
         [m.span() for m in _DEFINE.finditer(data)]
+
+
+def test_python_chains_nothing_answers_for_make_no_finding() -> None:
+    """Chains skipped because no table answers for them would have matched nothing: the
+    findings are those made from every chain."""
+    import dataclasses
+
+    from migrate.frontends import python as python_frontend
+
+    mappings = load_mappings(())
+    context = build_context(mappings, [])
+    every_chain = dataclasses.replace(context, python_answered=None)
+    skipped = compared = 0
+    for path in _sources((".py",)):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        answered = python_frontend.extract(text, path.name, context).uses
+        everything = python_frontend.extract(text, path.name, every_chain).uses
+
+        def found(uses: list[Use]) -> list[tuple[object, ...]]:
+            return sorted((f.use, f.entry.cuda, f.rule) for u in uses
+                          if (f := match_use(u, mappings, False)) is not None)
+
+        assert found(answered) == found(everything), path
+        skipped += len(everything) - len(answered)
+        compared += len(found(everything))
+    assert skipped > 0 and compared > 0

@@ -128,6 +128,10 @@ class RepoContext:
     # names (`umin`, `powi`, `rnorm`), and a file that declares one itself (a variable, a
     # parameter, a function) uses its own.
     table_names: frozenset[str] = frozenset()
+    # Whether anything in the tables (a row, a universe name, a family) answers for a
+    # dotted Python name: an attribute chain nothing answers for (`cutlass.op.Gemm` in
+    # cutlass's own Python) is no use worth making. None: every chain is one.
+    python_answered: Callable[[str], bool] | None = None
 
     def universe_only(self, token: str) -> bool:
         """Whether `token` is a candidate only because the universe lists it."""

@@ -436,7 +436,9 @@ class _PythonScan:
             return
         # No fallback to parent names here: `tl.load` is not a use of `triton.language`
         # worth counting again; the import already was.
-        self.add(chain, ".".join(names), resolved, kind)
+        answered = self.context.python_answered
+        if answered is None or answered(resolved):
+            self.add(chain, ".".join(names), resolved, kind)
         if resolved == "torch.cuda.cudart" and is_call:  # torch.cuda.cudart().cudaX()
             self.bind_handle(parent)
 
