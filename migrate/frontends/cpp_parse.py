@@ -130,18 +130,6 @@ class Ancestors:
         return self.types[0] in NOT_CODE or self.type(1) in NOT_CODE or \
             self.type(2) in NOT_CODE
 
-    def in_preprocessor_condition(self, level: int) -> bool:
-        """`in_preprocessor_condition` of the ancestor `level` steps up."""
-        for step in range(level + 1, level + 7):
-            kind = self.type(step)
-            if not kind:
-                return False
-            if kind in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
-                return True
-            if kind in ("declaration", "expression_statement", "function_definition"):
-                return False
-        return False
-
 
 def not_code(node: tree_sitter.Node) -> bool:
     for _ in range(3):
@@ -194,16 +182,3 @@ def strip_template_args(text: str) -> str:
     if angle == 0:
         kept.append(text[start:])
     return "".join(kept)
-
-
-def in_preprocessor_condition(node: tree_sitter.Node) -> bool:
-    parent = node.parent
-    for _ in range(6):
-        if parent is None:
-            return False
-        if parent.type in ("preproc_if", "preproc_elif", "preproc_ifdef", "preproc_elifdef"):
-            return True
-        if parent.type in ("declaration", "expression_statement", "function_definition"):
-            return False
-        parent = parent.parent
-    return False

@@ -69,6 +69,9 @@ _DEVICE_WORDS = (b"__device__", b"__global__")
 _BIRENSUPA_MACRO = re.compile(r"SUPA|SUDA|BRCC|BIREN")
 _CONDITIONAL_BRANCHES = frozenset({"preproc_if", "preproc_ifdef", "preproc_elif",
                                    "preproc_elifdef", "preproc_else"})
+# Where an #if, #elif, #ifdef, #ifndef, #elifdef or #elifndef may start.
+_CONDITIONAL_DIRECTIVE = re.compile(rb"#[ \t]*(?:el)?if(?:n?def)?\b")
+_TESTING_A_NAME = frozenset({"preproc_ifdef", "preproc_elifdef"})
 
 
 def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
@@ -127,6 +130,8 @@ class _FileScan:
     declared: set[str] = field(default_factory=set)  # variables, parameters, functions
     # Where each use starts (by the use's id), when its function is found on request.
     offsets: dict[int, int] | None = None
+    # Byte ranges of #if/#elif conditions and of the names #ifdef/#ifndef test, in order.
+    condition_spans: list[tuple[int, int]] | None = None
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -454,6 +459,34 @@ class _FileScan:
         return any(declarator == child  # `int lb, umin;` declares both
                    for declarator in parent.children_by_field_name("declarator"))
 
+    def in_condition(self, start: int, end: int) -> bool:
+        """Whether bytes `start`..`end` sit in the condition of an #if or #elif, or are
+        the name an #ifdef or #ifndef tests: a name there is a macro. (Code in the
+        branches is not: `using L = cutlass::layout::RowMajor;` under an #if is a type.)"""
+        spans = self.condition_spans
+        if spans is None:
+            spans = self.condition_spans = self.conditions()
+        if not spans:
+            return False
+        index = bisect_right(spans, (start, len(self.data) + 1)) - 1
+        return index >= 0 and spans[index][0] <= start and end <= spans[index][1]
+
+    def conditions(self) -> list[tuple[int, int]]:
+        """The byte ranges `in_condition` looks in: each directive is found by its text
+        and read off the tree (a `#if` in a comment or string is no directive)."""
+        spans = set()
+        for match in _CONDITIONAL_DIRECTIVE.finditer(self.data):
+            token = self.root.descendant_for_byte_range(match.start(), match.start() + 1)
+            directive = token.parent if token is not None else None
+            if directive is None or token is None or not token.type.startswith("#") or \
+                    directive.type not in _CONDITIONAL_BRANCHES:
+                continue
+            tested = directive.child_by_field_name(
+                "name" if directive.type in _TESTING_A_NAME else "condition")
+            if tested is not None:
+                spans.add((tested.start_byte, tested.end_byte))
+        return sorted(spans)
+
     def resolve(self, written: str) -> tuple[str, tuple[str, ...]]:
         """Fully qualified name after aliases; other readings via using-directives."""
         known = self.resolved.get(written)
@@ -478,8 +511,7 @@ class _FileScan:
                              if not resolved.startswith(ns + "::"))
         return resolved, alternatives
 
-    @staticmethod
-    def kind_of(up: Ancestors, head_level: int, resolved: str) -> str:
+    def kind_of(self, up: Ancestors, head_level: int, resolved: str) -> str:
         """Call, type, macro or identifier, for the name whose head is `head_level` steps
         above the token."""
         last = resolved.rsplit("::", 1)[-1]
@@ -492,7 +524,10 @@ class _FileScan:
         if up.types[0] == "type_identifier" or \
                 up.type(head_level) in ("template_type", "dependent_type"):
             return "type"
-        if up.in_preprocessor_condition(head_level):
+        if up.types[0] == "preproc_arg":  # a macro's whole body, as classify_lexically says
+            return "macro"
+        head = up.node(head_level)
+        if head is not None and self.in_condition(head.start_byte, head.end_byte):
             return "macro"
         if _ALL_CAPS.fullmatch(last):
             return "macro"
