@@ -151,7 +151,7 @@ class RepoContext:
         shape = self.candidate_shape
         if shape is None:
             return found
-        rest = sorted(tokens - found)
+        rest = tokens - found  # any order: the matches go into a set
         matches = [m.group() for m in _line_by_line(shape).finditer("\n".join(rest))]
         if any("\n" in m for m in matches):  # a shape that can span tokens: one by one
             return found | {t for t in rest if shape.fullmatch(t) is not None}
