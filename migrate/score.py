@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from migrate.errors import UserError
-from migrate.forked import Forked
+from migrate.forked import forked_value, value_of
 from migrate.mappings.effort import EffortModel, Rule
 from migrate.model import (
     STATUSES,
@@ -339,11 +339,11 @@ def score_paths(findings: Iterable[Finding], model: EffortModel, asked: list[Pat
             estimates.append(some.pop(0).estimate(rate, currency, hours_per_day))
         return estimates
 
-    elsewhere = Forked(lambda: price(list(aside), None)) if aside else None
+    elsewhere = forked_value(lambda: price(list(aside), None)) if aside else None
     try:
         by_path = dict(zip([p.path for p in here], price(list(here), tally), strict=True))
         if elsewhere is not None:
-            priced = elsewhere.result()
+            priced: list[Estimate] | None = value_of(elsewhere)
             if priced is None:  # the child failed: those paths are priced here
                 priced = price(list(aside), None)
             by_path.update(zip([p.path for p in aside], priced, strict=True))

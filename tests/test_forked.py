@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_value_comes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     parent = os.getpid()
-    child = forked.Forked(lambda: {"pid": os.getpid(), "values": [1, 2.5, "x"]})
-    value = child.result()
+    child = forked.forked_value(lambda: {"pid": os.getpid(), "values": [1, 2.5, "x"]})
+    value = forked.value_of(child)
     assert value is not None and value["values"] == [1, 2.5, "x"]
     assert value["pid"] != parent  # computed in another process
     assert list(tmp_path.iterdir()) == []
@@ -36,7 +36,7 @@ def test_a_failed_child_gives_none(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def fails() -> int:
         raise RuntimeError("no")
 
-    assert forked.Forked(fails).result() is None
+    assert forked.value_of(forked.forked_value(fails)) is None
     assert list(tmp_path.iterdir()) == []
 
 
@@ -45,13 +45,13 @@ def test_a_cancelled_child_leaves_nothing(tmp_path: Path,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     import time
 
-    child = forked.Forked(lambda: time.sleep(60))
+    child = forked.forked_value(lambda: time.sleep(60))
     assert len(list(tmp_path.iterdir())) == 1
     child.cancel()
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
-    assert child.result() is None
+    assert forked.value_of(child) is None
 
 
 def _outputs(root: Path, jobs: int) -> dict[str, str]:
@@ -67,17 +67,17 @@ def test_pricing_a_path_aside_changes_no_byte(root: Path,
     made: list[int] = []
     real = forked.Forked.__init__
 
-    def counted(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
+    def counted(self: forked.Forked, write) -> None:  # type: ignore[no-untyped-def]
         made.append(1)
-        real(self, compute)
+        real(self, write)
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(forked.Forked, "__init__", counted)
     assert _outputs(root, 2) == alone
     assert made  # the suda path really was priced in a child
 
-    def failing(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
-        real(self, lambda: 1 / 0)
+    def failing(self: forked.Forked, write) -> None:  # type: ignore[no-untyped-def]
+        real(self, lambda out: out.write(b"\x80 not a pickle") and 1 / 0)
 
     monkeypatch.setattr(forked.Forked, "__init__", failing)
     assert _outputs(root, 2) == alone  # priced here after the child failed
@@ -85,9 +85,9 @@ def test_pricing_a_path_aside_changes_no_byte(root: Path,
 
 def test_pricing_asks_for_a_child_only_with_a_second_worker(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_child(self: forked.Forked, compute) -> None:  # type: ignore[no-untyped-def]
+    def no_child(self: forked.Forked, write) -> None:  # type: ignore[no-untyped-def]
         raise AssertionError("a child with one worker")
 
     monkeypatch.setattr(forked.Forked, "__init__", no_child)
-    monkeypatch.setattr(score, "Forked", forked.Forked)
     scan(load_settings(EXAMPLE, use_cache=False, jobs=1, path="both"))
+    assert score.forked_value is forked.forked_value  # the class patched is the one used

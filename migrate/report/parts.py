@@ -10,11 +10,11 @@ that fails costs nothing but time: its part is encoded here instead. Without `fo
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+from migrate.forked import Forked
 
 # Below this many items forking costs more than it saves.
 MIN_ITEMS = 20_000
@@ -36,56 +36,33 @@ def encoded(count: int, encode: EncodeRange, workers: int) -> Iterator[str]:
     # part is the smaller.
     first = int(count * OWN_SHARE / workers)
     bounds = [0] + [first + (count - first) * k // (workers - 1) for k in range(workers)]
-    children: list[tuple[int, str, int, int]] = []  # pid, file, start, stop
+    children: list[tuple[Forked, int, int]] = []
     try:
         for k in range(1, workers):
-            children.append(_fork_part(encode, bounds[k], bounds[k + 1]))
+            children.append((_part(encode, bounds[k], bounds[k + 1]), bounds[k],
+                              bounds[k + 1]))
         yield from encode(bounds[0], bounds[1])
-        while children:
-            pid, path, start, stop = children.pop(0)
-            if _succeeded(pid):
+        for child, start, stop in children:
+            path = child.wait()
+            if path is not None:
                 yield from _read_back(path)
             else:  # a child that failed: its part is encoded here
                 yield from encode(start, stop)
-            _remove(path)
+            child.cancel()
     finally:  # stopped early (the reader left, Ctrl-C): no child or file outlives us
-        for pid, path, _, _ in children:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            _remove(path)
+        for child, _, _ in children:
+            child.cancel()
 
 
-def _fork_part(encode: EncodeRange, start: int, stop: int) -> tuple[int, str, int, int]:
-    handle, path = tempfile.mkstemp(prefix="supa-migrate-part-")
-    pid = os.fork()
-    if pid == 0:  # the child: encode, write, and leave without any cleanup of the parent's
-        status = 1
-        try:
-            with open(handle, "w", encoding="utf-8", newline="") as out:
-                for piece in encode(start, stop):
-                    out.write(piece)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(handle)
-    return pid, path, start, stop
+def _part(encode: EncodeRange, start: int, stop: int) -> Forked:
+    def write(out: BinaryIO) -> None:
+        for piece in encode(start, stop):
+            out.write(piece.encode("utf-8"))
 
-
-def _succeeded(pid: int) -> bool:
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return False
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return Forked(write)
 
 
 def _read_back(path: str) -> Iterator[str]:
     with open(path, encoding="utf-8", newline="") as part:
         while text := part.read(READ_CHARACTERS):
             yield text
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
