@@ -27,3 +27,21 @@ def test_appears_only_after_the_delay(monkeypatch) -> None:
     assert bar.bar is not None
     assert bar.bar.tasks[0].completed == 2 and bar.bar.tasks[0].total == 3
     bar.close()
+
+
+def test_the_bar_and_its_thread_end_with_the_last_file(monkeypatch) -> None:
+    """Pricing forks once every file is scanned: no refresh thread may run by then."""
+    import threading
+
+    clock = itertools.chain([0.0], itertools.count(5.0, 0.1))
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: next(clock))
+    before = threading.active_count()
+    bar = DelayedProgress()
+    bar.enabled = True
+    bar(1, 3)
+    assert bar.bar is not None and threading.active_count() > before  # refreshing
+    bar(3, 3)
+    assert bar.bar is None and threading.active_count() == before
+    bar(3, 3)  # a late call shows no second bar
+    assert bar.bar is None
+    bar.close()

@@ -37,7 +37,11 @@ class DelayedProgress:
             self.bar.start()
             self.task = self.bar.add_task("scan", total=total)
         self.bar.update(self.task, completed=done)
+        if done >= total:  # every file scanned: the bar's thread ends before pricing forks
+            self.close()
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
+            self.enabled = False  # a bar is shown once
