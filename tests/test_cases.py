@@ -122,6 +122,21 @@ def _read_case(raw: object, frontend: str, source: str, index: int) -> Case:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping: PyYAML keeps the last, so a
+    case missing its `- name:` line would silently take the next case's snippet."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_case_file(path: Path) -> list[Case]:
     """The cases of one YAML file; CaseFileError, naming the file, when it is malformed."""
     frontend = path.parent.name
@@ -130,7 +145,7 @@ def read_case_file(path: Path) -> list[Case]:
         raise CaseFileError(f"tests/cases/{source}: {frontend!r} is not a frontend "
                             f"(one of {sorted(FRONTENDS)})")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise CaseFileError(f"tests/cases/{source}: not valid YAML: {exc}") from exc
     if not isinstance(raw, list) or not raw:
@@ -218,3 +233,16 @@ def test_case(case: Case | CaseFileError) -> None:
     assert vendor == sorted(set(case.vendor_lines)), f"{case.id}: vendor-branch lines differ"
     if case.defined_names is not None:
         assert sorted(defined) == sorted(case.defined_names), f"{case.id}: defined names differ"
+
+
+def test_a_key_given_twice_in_a_case_file_is_refused(tmp_path: Path) -> None:
+    """A case that lost its `- name:` line merges into the case above it; PyYAML would keep
+    the later keys and run the wrong snippet under the first name."""
+    folder = tmp_path / "cuda_cpp"
+    folder.mkdir()
+    broken = folder / "broken.yaml"
+    broken.write_text("- name: first\n  file: a.cu\n  snippet: |\n    int a;\n  expect: []\n"
+                      "\n  file: b.cu\n  snippet: |\n    int b;\n  expect: []\n",
+                      encoding="utf-8")
+    with pytest.raises(CaseFileError, match=r"broken.yaml: not valid YAML.*'file' given twice"):
+        read_case_file(broken)
