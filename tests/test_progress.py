@@ -29,8 +29,9 @@ def test_appears_only_after_the_delay(monkeypatch) -> None:
     bar.close()
 
 
-def test_the_bar_and_its_thread_end_with_the_last_file(monkeypatch) -> None:
-    """Pricing forks once every file is scanned: no refresh thread may run by then."""
+def test_the_bar_runs_no_thread_and_ends_with_the_last_file(monkeypatch) -> None:
+    """Pricing and writing fork once every file is scanned: the bar never starts a thread of
+    its own, and it is gone by then."""
     import threading
 
     clock = itertools.chain([0.0], itertools.count(5.0, 0.1))
@@ -39,7 +40,8 @@ def test_the_bar_and_its_thread_end_with_the_last_file(monkeypatch) -> None:
     bar = DelayedProgress()
     bar.enabled = True
     bar(1, 3)
-    assert bar.bar is not None and threading.active_count() > before  # refreshing
+    assert bar.bar is not None and bar.bar.tasks[0].completed == 1
+    assert threading.active_count() == before  # drawn from the caller, not a thread
     bar(3, 3)
     assert bar.bar is None and threading.active_count() == before
     bar(3, 3)  # a late call shows no second bar

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 DELAY_SECONDS = 0.7
+REDRAW_SECONDS = 0.1
 
 
 class DelayedProgress:
@@ -20,24 +21,31 @@ class DelayedProgress:
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task = None
+        self.drawn = 0.0  # when the bar was last drawn
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
+        now = time.monotonic()
         if self.bar is None:
-            if time.monotonic() - self.started < DELAY_SECONDS:
+            if now - self.started < DELAY_SECONDS:
                 return
             # Imported when a bar is first shown: a replayed run never needs it.
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+            # Redrawn from here as files finish, never by a thread of its own: pricing and
+            # writing fork once the files are scanned, and a fork must find no other thread.
             self.bar = Progress("scanning", BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=Console(stderr=True),
-                                transient=True)
+                                transient=True, auto_refresh=False)
             self.bar.start()
             self.task = self.bar.add_task("scan", total=total)
         self.bar.update(self.task, completed=done)
-        if done >= total:  # every file scanned: the bar's thread ends before pricing forks
+        if now - self.drawn >= REDRAW_SECONDS:
+            self.bar.refresh()
+            self.drawn = now
+        if done >= total:  # every file scanned: the bar goes
             self.close()
 
     def close(self) -> None:
