@@ -29,8 +29,16 @@ class Forked:
         self.path = ""
         if not hasattr(os, "fork"):
             return
-        handle, self.path = tempfile.mkstemp(prefix="supa-migrate-forked-")
-        self.pid = os.fork()
+        try:
+            handle, self.path = tempfile.mkstemp(prefix="supa-migrate-forked-")
+        except OSError:  # no room or no right to write there: the caller does the work
+            return
+        try:
+            self.pid = os.fork()
+        except OSError:  # no process left to fork
+            os.close(handle)
+            self.cancel()
+            return
         if self.pid == 0:  # the child: write, then leave without the parent's cleanup
             status = 1
             try:

@@ -91,3 +91,21 @@ def test_pricing_asks_for_a_child_only_with_a_second_worker(
     monkeypatch.setattr(forked.Forked, "__init__", no_child)
     scan(load_settings(EXAMPLE, use_cache=False, jobs=1, path="both"))
     assert score.forked_value is forked.forked_value  # the class patched is the one used
+
+
+@pytest.mark.parametrize("broken", ["mkstemp", "fork"])
+def test_no_file_or_no_process_means_the_work_is_done_here(
+        broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile if broken == "mkstemp" else os, broken, refuse)
+    assert forked.value_of(forked.forked_value(lambda: 42)) is None
+    assert list(tmp_path.iterdir()) == []
+    from migrate.report import parts
+
+    monkeypatch.setattr(parts, "MIN_ITEMS", 2)
+    numbers = "".join(parts.encoded(40, lambda a, b: (str(i) for i in range(a, b)), 3))
+    assert numbers == "".join(str(i) for i in range(40))
