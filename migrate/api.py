@@ -71,7 +71,7 @@ def _scan_in_worker(candidate: Candidate) -> FileResult:
     if not result.findings:
         return result
     ordered = sorted(result.findings, key=Finding.sort_key)  # the block's order (`pack`)
-    return dataclasses.replace(result, findings=(), block=pack(ordered),
+    return dataclasses.replace(result, findings=(), block=pack(ordered, in_order=True),
                                block_count=len(ordered), screen=_screen(ordered),
                                block_summary=pack_summary(_units(ordered, _STATE)))
 

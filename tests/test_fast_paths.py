@@ -538,3 +538,22 @@ def test_python_chains_nothing_answers_for_make_no_finding() -> None:
         skipped += len(everything) - len(answered)
         compared += len(found(everything))
     assert skipped > 0 and compared > 0
+
+
+def test_a_block_packed_in_order_is_the_block_packed_from_any_order() -> None:
+    """Workers pack findings they sorted already (`in_order`): the block must be the one
+    packing would sort itself, or the store would read them out of order."""
+    from migrate.model import Finding
+    from migrate.store import pack
+
+    result = scan(load_settings(EXAMPLE, use_cache=False, jobs=1))
+    store = result.findings
+    assert isinstance(store, FindingStore)
+    checked = 0
+    for index in range(len(store.files())):
+        found = store.block(index)
+        shuffled = found[::-1]
+        ordered = sorted(shuffled, key=Finding.sort_key)
+        assert pack(ordered, in_order=True) == pack(shuffled)
+        checked += len(found) > 1
+    assert checked > 0
