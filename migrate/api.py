@@ -67,13 +67,18 @@ def _init_worker(state: WorkerState) -> None:
 
 def _scan_in_worker(candidate: Candidate) -> FileResult:
     assert _STATE is not None
-    result = scan_file(candidate, _STATE)
+    return _packed(scan_file(candidate, _STATE), _STATE)
+
+
+def _packed(result: FileResult, state: WorkerState) -> FileResult:
+    """The result with its findings as a block and what the main process reads of them:
+    what a worker sends, and what one process files the same way."""
     if not result.findings:
         return result
     ordered = sorted(result.findings, key=Finding.sort_key)  # the block's order (`pack`)
     return dataclasses.replace(result, findings=(), block=pack(ordered, in_order=True),
                                block_count=len(ordered), screen=_screen(ordered),
-                               block_summary=pack_summary(_units(ordered, _STATE)))
+                               block_summary=pack_summary(_units(ordered, state)))
 
 
 def _units(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
@@ -146,7 +151,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
     try:
         for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result, store, screens, shared, state)
+            _merge(result, file_result, store, screens, shared)
             defined.update(file_result.defined_names)
             if done % FREEZE_EVERY == 0:  # see gc.freeze() below
                 gc.freeze()
@@ -263,7 +268,7 @@ def _stable(value: object) -> object:
 def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator[FileResult]:
     if jobs <= 1 or len(candidates) < 2:
         for candidate in candidates:
-            yield scan_file(candidate, state)
+            yield _packed(scan_file(candidate, state), state)
         return
     # Big files first so that one late giant does not leave a core idle at the end.
     ordered = sorted(candidates, key=lambda c: -c.size)
@@ -304,7 +309,7 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
 
 def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
            screens: dict[str, tuple[tuple[bool, str, str], ...]],
-           shared: dict[Hashable, Any], state: WorkerState) -> None:
+           shared: dict[Hashable, Any]) -> None:
     """Files the result in `result`, `store` and `screens`; equal values that every file
     repeats (its change, its screen) are one object, kept in `shared`."""
     if file_result.skipped is not None:
@@ -315,14 +320,10 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
         if change is not record.change:  # most files change alike: one object for all
             record = dataclasses.replace(record, change=change)
         result.files.append(record)
-        if file_result.block:
+        if file_result.block:  # every result with findings comes packed (`_packed`)
             store.add_block(record.path, file_result.block, file_result.block_count,
                             file_result.block_summary)
-            screen = file_result.screen
-        else:
-            ordered = sorted(file_result.findings, key=Finding.sort_key)  # as `pack` does
-            store.add(record.path, ordered, _units(ordered, state))
-            screen = _screen(file_result.findings)
+        screen = file_result.screen
         if screen:  # most are `import torch` and the like: one tuple for all
             screens[record.path] = shared.setdefault(("screen", screen), screen)
     result.diagnostics.extend(file_result.diagnostics)
