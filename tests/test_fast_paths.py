@@ -416,7 +416,7 @@ def test_word_occurrences_are_those_of_the_word_regex(data: bytes) -> None:
 def test_ancestors_answer_as_the_parent_walks_do() -> None:
     """`Ancestors` finds each parent once; every answer must be the one walking `.parent`
     again gives, for every leaf of the C/C++ fixtures."""
-    from migrate.frontends.cpp_parse import Ancestors, not_code, parse_best
+    from migrate.frontends.cpp_parse import NOT_CODE, Ancestors, parse_best
 
     checked = 0
     for path in _sources((".cu", ".cuh", ".cpp", ".h")):
@@ -430,7 +430,8 @@ def test_ancestors_answer_as_the_parent_walks_do() -> None:
                 expected = walked[level] if level < len(walked) else None
                 assert up.type(level) == (expected.type if expected is not None else "")
                 assert up.node(level) == expected
-            assert Ancestors(node).not_code() == not_code(node)
+            assert Ancestors(node).not_code() == any(
+                n is not None and n.type in NOT_CODE for n in walked[:3])
             checked += 1
     assert checked > 1000
 

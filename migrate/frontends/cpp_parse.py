@@ -126,19 +126,10 @@ class Ancestors:
             return self.types[level] if level < len(self.types) else ""
 
     def not_code(self) -> bool:
-        """`not_code` of the node."""
+        """Whether the node is in a comment, a string or a character literal: it or one of
+        its two nearest ancestors is one."""
         return self.types[0] in NOT_CODE or self.type(1) in NOT_CODE or \
             self.type(2) in NOT_CODE
-
-
-def not_code(node: tree_sitter.Node) -> bool:
-    for _ in range(3):
-        if node is None:
-            return False
-        if node.type in NOT_CODE:
-            return True
-        node = node.parent
-    return False
 
 
 _LITERAL_OR_COMMENT = re.compile(

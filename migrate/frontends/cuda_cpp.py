@@ -28,7 +28,6 @@ from migrate.frontends.cpp_parse import (
     function_query,
     inside_any,
     literal_spans,
-    not_code,
     parse_best,
     strip_template_args,
 )
@@ -135,7 +134,7 @@ class _FileScan:
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
-        return None if node is None or not_code(node) else node
+        return None if node is None or Ancestors(node).not_code() else node
 
     def read_scopes(self) -> None:
         """Namespace aliases and using-directives, for resolving short names."""
