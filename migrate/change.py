@@ -145,10 +145,7 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
             if natives[number]:
                 continue
             if category != "ptx" and end_line <= line:  # one line: nearly every use
-                current = taken.get(line)
-                if current is None or (current != category and
-                                       rank[category] < rank[current]):
-                    taken[line] = category
+                _take(taken, line, category, rank)
                 if vendor_branch:
                     vendor_lines.add(line)
                 continue
