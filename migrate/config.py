@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrate.config_file import CURRENCIES, MAX_NUMBER
+from migrate.config_file import MAX_NUMBER, currencies
 from migrate.config_file import find as find_config
 from migrate.discover import check_excludes
 from migrate.errors import UserError
@@ -115,7 +115,7 @@ def _check(values: dict[str, object]) -> None:
         raise UserError(f"--hours-per-day must be between {MIN_HOURS_PER_DAY} and 24, "
                         f"got {hours}")
     currency = values.get("currency")
-    if currency is not None and currency not in CURRENCIES:
+    if currency is not None and currency not in currencies():
         raise UserError(f"--currency must be an ISO 4217 code such as CNY or USD, "
                         f"got {currency!r}")
     excludes = values.get("excludes")

@@ -12,6 +12,7 @@ with `FILE:LINE: reason` and the allowed values: a typo must not be ignored.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -19,8 +20,6 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from babel.numbers import list_currencies
 
 from migrate.errors import LocatedError
 from migrate.gate import FAIL_ON_CHOICES
@@ -31,7 +30,15 @@ from migrate.tomlpos import line_of
 CONFIG_NAME = ".supa-migrate.toml"
 CONFIG_LIMIT = 1 << 20  # bytes: a settings file is small
 MAX_NUMBER = 1e9  # a rate or an hour count beyond this is a typo, not a setting
-CURRENCIES = frozenset(list_currencies())
+
+
+@functools.cache
+def currencies() -> frozenset[str]:
+    """ISO 4217 codes Babel knows; Babel is loaded only when a currency is checked (a
+    replayed scan never checks one)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "supa-migrate")
 
@@ -121,7 +128,7 @@ def _number(minimum: float, maximum: float | None = None, strict: bool = False) 
 
 
 def _currency(value: object, _root: Path) -> object:
-    if not isinstance(value, str) or value.upper() not in CURRENCIES:
+    if not isinstance(value, str) or value.upper() not in currencies():
         raise ValueError("must be an ISO 4217 currency code, e.g. \"CNY\", \"USD\"")
     return value.upper()
 

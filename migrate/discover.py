@@ -15,11 +15,13 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from migrate.model import Diagnostic, Skipped
 from migrate.safe_read import is_regular_file, read_text_regular, shown_name
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Folder names that hold code a project carries but did not write. Their findings
 # are reported apart from the project's own (git submodules are added per repo).
@@ -44,7 +46,12 @@ class Candidate:
 
     @property
     def path(self) -> Path:
-        return Path(self.location or f"{self.root}/{self.rel}")
+        return Path(self.where)
+
+    @property
+    def where(self) -> str:
+        """`path` as a string: what reading the file needs (no Path object per file)."""
+        return self.location or f"{self.root}/{self.rel}"
 
 
 @dataclass(slots=True)
@@ -73,6 +80,14 @@ CONTROL_FILE_LIMIT = 1 << 20  # .gitignore and .gitmodules: a megabyte is plenty
 MAX_WILDCARDS = 12
 
 
+def _gitignore_spec(lines: list[str] | tuple[str, ...]) -> pathspec.PathSpec:
+    """gitignore patterns compiled; pathspec is loaded on first use (a tree without
+    ignore files and a replayed scan need none)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def ignore_spec(lines: list[str], where: str, notes: list[Diagnostic]) -> pathspec.PathSpec:
     """gitignore patterns, each line alone: a line git would reject (or one that would
     take the matcher minutes) is skipped with a note, as git skips it."""
@@ -83,13 +98,13 @@ def ignore_spec(lines: list[str], where: str, notes: list[Diagnostic]) -> pathsp
                                     {"reason": "too many wildcards"}, number))
             continue
         try:
-            pathspec.GitIgnoreSpec.from_lines([line])
+            _gitignore_spec([line])
         except (ValueError, TypeError, re.error) as exc:
             notes.append(Diagnostic(where, "warning", "ignore-pattern",
                                     {"reason": str(exc)[:200]}, number))
             continue
         good.append(line)
-    return pathspec.GitIgnoreSpec.from_lines(good)
+    return _gitignore_spec(good)
 
 
 def _read_gitignore(directory: Path, base: str, notes: list[Diagnostic]
@@ -147,7 +162,7 @@ def discover(
         frontend_for=frontend_for,
         max_file_size=max_file_size,
         root_real=os.path.realpath(root),
-        user_excludes=pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None,
+        user_excludes=_gitignore_spec(excludes) if excludes else None,
         submodules=_submodule_paths(root),
         root=str(root),
     )
@@ -162,7 +177,7 @@ def check_excludes(excludes: tuple[str, ...]) -> str | None:
         if pattern.count("*") > MAX_WILDCARDS:
             return pattern
         try:
-            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+            spec = _gitignore_spec([pattern])
         except (ValueError, TypeError, re.error):
             return pattern
         if not list(spec.patterns) or not any(p.include is not None for p in spec.patterns):

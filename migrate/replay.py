@@ -71,7 +71,7 @@ def run_key(settings: Any, code_digest: str, found: Discovery | None = None) -> 
     for candidate in found.candidates:
         part(candidate.rel, candidate.frontend, candidate.vendored)
         try:
-            part(hashlib.sha256(read_regular(candidate.path, candidate.size + 65536))
+            part(hashlib.sha256(read_regular(candidate.where, candidate.size + 65536))
                  .hexdigest())
         except (NotRegular, OSError) as exc:
             part("unreadable", type(exc).__name__)

@@ -17,7 +17,7 @@ class NotRegular(OSError):
     """The path is a FIFO, a device, a socket or a symlink, not a regular file."""
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: Path | str, limit: int) -> bytes:
     """The file's bytes (at most `limit`); raises NotRegular or OSError."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:

@@ -59,7 +59,7 @@ class WorkerState:
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     rel = candidate.rel
     try:
-        data = read_regular(candidate.path, candidate.size + GROWTH_ALLOWED)
+        data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
     except NotRegular as exc:
         return FileResult(None, skipped=Skipped(rel, "not-a-file", exc.strerror or str(exc)))
     except OSError as exc:
@@ -150,7 +150,7 @@ def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
     if state.effort is None:
         return record
     try:
-        data = read_regular(candidate.path, candidate.size + GROWTH_ALLOWED)
+        data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
     except OSError:
         return record
     text = decode(data).text

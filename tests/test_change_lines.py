@@ -99,4 +99,45 @@ def test_a_loosened_pattern_matches_wherever_the_pattern_does() -> None:
                 assert pattern.quick.search(text), (pattern.regex.pattern, text[:80])
     assert loosened(re.compile(r"[\b]x\b")) is None  # a backspace class is left alone
     assert loosened(re.compile(r"\\b")) is None
-    assert loosened(re.compile(r"\bAB\b")).pattern == "AB"
+    assert loosened(re.compile(r"(a)\1\b")) is None  # a backreference is left alone
+    assert loosened(re.compile(r"AB")) is None  # nothing to gain
+
+
+@pytest.mark.parametrize(("pattern", "sources"), [
+    (r"\bAB\b", ("AB",)),
+    # Top-level alternatives apart, a leading group of words spelled out.
+    (r"\b(const|static)\s+int\b|#define\b", (r"const\s+int", r"static\s+int", "#define")),
+    # An anchor and the blanks after it go; so does a `^` spelled out of a group.
+    (r"^[ \t]*#[ \t]*if\b", (r"#[ \t]*if",)),
+    (r"(^|[ \t=])-arch\b", ("-arch", r"[ \t=]-arch")),
+    # Nested groups are spelled out too, non-capturing ones as well.
+    (r"((a|b)|c)d\b", ("ad", "bd", "cd")),
+    (r"(?:a|b)c\b", ("ac", "bc")),
+    # Left whole: a quantified group, an inline-flag group, `|` in a class or escaped.
+    (r"(a|b)?c\b", ("(a|b)?c",)),
+    (r"(?i:a|b)z\b", ("(?i:a|b)z",)),
+    (r"x[|\]]y\b|z", ("x[|\\]]y", "z")),
+    (r"x\|y\b", (r"x\|y",)),
+])
+def test_a_pattern_is_loosened_into_branches_found_by_literal_search(
+        pattern: str, sources: tuple[str, ...]) -> None:
+    """What a line pattern's whole-file test is made of; each branch must still match
+    wherever its part of the pattern does."""
+    import re
+
+    from migrate.change import loosened
+
+    quick = loosened(re.compile(pattern, re.MULTILINE))
+    assert quick is not None and quick.sources == sources
+    assert all(regex.flags & re.MULTILINE for regex in quick.regexes)
+
+
+def test_an_alternative_that_matches_anywhere_leaves_no_quick_test() -> None:
+    """`^|x` matches at every line start: a whole-file test would pass every file, so none
+    is made."""
+    import re
+
+    from migrate.change import loosened
+
+    assert loosened(re.compile(r"^|x\b")) is None
+    assert loosened(re.compile(r"(^|x)\b")) is None

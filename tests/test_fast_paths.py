@@ -558,3 +558,74 @@ def test_a_block_packed_in_order_is_the_block_packed_from_any_order() -> None:
         assert pack(ordered, in_order=True) == pack(shuffled)
         checked += len(found) > 1
     assert checked > 0
+
+
+NESTED_IMPORTS = '''
+import torch
+important = 1
+class Model:
+    """import nothing here"""
+    from torch.cuda import amp  # import in a comment
+    def forward(self, x):
+        import torch.cuda as tc
+        text = "import triton"
+        if x:
+            from torch.cuda import synchronize as sync, Stream
+            import triton.language as tl
+        def inner():
+            import torch.cuda as tc  # bound again, later
+            return tc
+        return importlib.import_module("x")
+def g(a=importlib):
+    from triton import (jit,
+                        autotune)
+    import_thing = 1
+'''
+
+
+def _imports_by_walking(body: object) -> list[object]:
+    """What the body walk met, in its order: every import below `body`, right to left."""
+    found, stack = [], list(body.named_children)  # type: ignore[attr-defined]
+    while stack:
+        child = stack.pop()
+        if child.type in ("import_statement", "import_from_statement"):
+            found.append(child)
+        else:
+            stack.extend(child.named_children)
+    return found
+
+
+@pytest.mark.parametrize("text", [NESTED_IMPORTS] + [
+    p.read_text(encoding="utf-8", errors="replace") for p in _sources((".py",))])
+def test_nested_imports_are_those_a_walk_of_the_body_meets(text: str) -> None:
+    """A function's or class's imports are found by their keyword: the same statements, in
+    the same order, as walking the whole body gives."""
+    from migrate.frontends import python as python_frontend
+
+    context = build_context(load_mappings(()), [])
+    data = text.encode()
+    tree = python_frontend._parser().parse(data)
+    read: list[object] = []
+
+    class Recording(python_frontend._PythonScan):
+        """Notes the import statements it is handed, in order."""
+
+        def read_import(self, node: object) -> None:  # type: ignore[override]
+            read.append(node)
+
+        def read_from_import(self, node: object) -> None:  # type: ignore[override]
+            read.append(node)
+
+    scan = Recording("x.py", data, tree.root_node, LineIndex(data), context)
+    scopes = list(scan.nodes_of("function_definition", "class_definition"))
+    for scope in scopes:
+        read.clear()
+        scan.read_nested_imports(scope)
+        body = scope.child_by_field_name("body")
+        assert [(n.start_byte, n.type) for n in read] == \
+            [(n.start_byte, n.type) for n in _imports_by_walking(body)]
+    if text is NESTED_IMPORTS:
+        read.clear()
+        for scope in scopes:
+            scan.read_nested_imports(scope)
+        assert len(scopes) == 2 and len(read) == 6

@@ -214,16 +214,14 @@ class _FileScan:
         if key in self.seen:
             return
         self.seen.add(key)
-        line, column, end_line, end_column = self.lines.span(start, end)
+        line, column, end_line, end_column, source_line = self.lines.place(start, end)
         offsets = self.offsets
         use = Use(
-            file=self.rel, line=line, column=column, end_line=end_line, end_column=end_column,
-            symbol=symbol, resolved=resolved, kind=kind, language=LANGUAGE,
-            source_line=self.lines.line_text(start), alternatives=alternatives,
-            exact_only=exact_only,
-            vendor_branch=bool(self.vendor_ranges) and self.in_vendor_branch(start),
-            vendor_side=bool(self.vendor_side_ranges) and self.in_vendor_side(start),
-            function="" if offsets is not None else self.enclosing_function(start),
+            self.rel, line, column, end_line, end_column, symbol, resolved, kind, LANGUAGE,
+            source_line, alternatives, exact_only,
+            bool(self.vendor_ranges) and self.in_vendor_branch(start),  # vendor_branch
+            bool(self.vendor_side_ranges) and self.in_vendor_side(start),  # vendor_side
+            "" if offsets is not None else self.enclosing_function(start),  # function
         )
         self.uses.append(use)
         if offsets is not None:

@@ -50,8 +50,8 @@ from migrate.frontends.source_text import LineIndex, word_occurrences
 from migrate.model import Use
 
 LANGUAGE = "python"
-_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _DEVICE_STRING = re.compile(r"cuda(:\d+)?")
+_IMPORT_WORD = re.compile(rb"\bimport\b")
 # A string literal that may count: a device or backend name, or an upper-case word (an
 # environment variable when the tables know it).
 _STRING_CANDIDATE = re.compile(rb"""["'](cuda(?::\d+)?|nccl|[A-Z][A-Z0-9_]+)["']""")
@@ -294,6 +294,7 @@ class _PythonScan:
     # Names (or `self.x` attributes) bound to a loaded CUDA library or to
     # `torch.cuda.cudart()`: what is called through them is a C function.
     handles: set[str] = field(default_factory=set)
+    answers: dict[str, bool] = field(default_factory=dict)  # `answered`, by chain
 
     def add(self, node: tree_sitter.Node, symbol: str, resolved: str, kind: str,
             alternatives: tuple[str, ...] = (), language: str = LANGUAGE) -> None:
@@ -334,18 +335,26 @@ class _PythonScan:
                 self.read_from_import(node)
 
     def read_nested_imports(self, node: tree_sitter.Node) -> None:
+        """The imports anywhere in a function's or class's body, last first (as a walk
+        from the right meets them: a later binding of the same alias wins). They are
+        found by their `import` keyword: walking a class's body visited every node."""
         body = node.child_by_field_name("body")
-        if body is None or b"import" not in (body.text or b""):
+        if body is None:
             return
-        stack = list(body.named_children)
-        while stack:
-            child = stack.pop()
-            if child.type == "import_statement":
-                self.read_import(child)
-            elif child.type == "import_from_statement":
-                self.read_from_import(child)
+        statements: dict[int, tree_sitter.Node] = {}
+        for match in _IMPORT_WORD.finditer(self.data, body.start_byte, body.end_byte):
+            keyword = self.root.descendant_for_byte_range(match.start(), match.end())
+            statement = keyword.parent if keyword is not None and \
+                keyword.type == "import" else None
+            if statement is not None and statement.type in ("import_statement",
+                                                            "import_from_statement"):
+                statements[statement.start_byte] = statement
+        for start in sorted(statements, reverse=True):
+            statement = statements[start]
+            if statement.type == "import_statement":
+                self.read_import(statement)
             else:
-                stack.extend(child.named_children)
+                self.read_from_import(statement)
 
     def read_import(self, node: tree_sitter.Node) -> None:
         for child in node.named_children:
@@ -388,22 +397,22 @@ class _PythonScan:
         """Attribute chains rooted at an imported name, and `.cuda()`-style methods."""
         roots = {local for local, target in self.aliases.items()
                  if self.context.wanted(target.split(".")[0]) or self.context.wanted(local)}
-        tokens = {t.decode() for t in set(_IDENTIFIER.findall(self.data))}
-        wanted = (roots | _TENSOR_METHODS) & tokens
-        if not wanted:
-            return
-        for start, token in word_occurrences(self.data, wanted):
+        # A handful of words: each is searched for itself, at memchr speed.
+        for start, token in word_occurrences(self.data, roots | _TENSOR_METHODS):
             node = self.root.descendant_for_byte_range(start, start + len(token))
             if node is None or node.type != "identifier":
                 continue
-            if token in roots and self.is_chain_root(node):
-                self.add_chain(node, token)
-            elif token in _TENSOR_METHODS:
+            if token in roots:
+                parent = node.parent
+                if self.is_chain_root(node, parent):
+                    self.add_chain(node, parent, token)
+                    continue
+            if token in _TENSOR_METHODS:
                 self.add_method(node, token)
 
     @staticmethod
-    def is_chain_root(node: tree_sitter.Node) -> bool:
-        parent = node.parent
+    def is_chain_root(node: tree_sitter.Node, parent: tree_sitter.Node | None) -> bool:
+        """Whether `node` (whose parent is `parent`) starts an attribute chain of its own."""
         if parent is None:
             return True
         if parent.type == "attribute":
@@ -416,15 +425,18 @@ class _PythonScan:
             return False
         return not (parent.type == "assignment" and parent.child_by_field_name("left") == node)
 
-    def add_chain(self, node: tree_sitter.Node, token: str) -> None:
+    def add_chain(self, node: tree_sitter.Node, parent: tree_sitter.Node | None, token: str
+                  ) -> None:
+        """The attribute chain rooted at `node` (whose parent is `parent`)."""
         chain = node
         names = [token]
-        while chain.parent is not None and chain.parent.type == "attribute" \
-                and chain.parent.child_by_field_name("object") == chain:
-            chain = chain.parent
+        # Each `.parent` walks down from the root again: every one is asked for once.
+        while parent is not None and parent.type == "attribute" \
+                and parent.child_by_field_name("object") == chain:
+            chain = parent
             names.append(_text(chain.child_by_field_name("attribute")))
+            parent = chain.parent
         resolved = ".".join([self.aliases[token], *names[1:]])
-        parent = chain.parent
         is_call = parent is not None and parent.type == "call" and \
             parent.child_by_field_name("function") == chain
         is_decorator = parent is not None and parent.type == "decorator"
@@ -436,11 +448,19 @@ class _PythonScan:
             return
         # No fallback to parent names here: `tl.load` is not a use of `triton.language`
         # worth counting again; the import already was.
-        answered = self.context.python_answered
-        if answered is None or answered(resolved):
+        if self.answered(resolved):
             self.add(chain, ".".join(names), resolved, kind)
         if resolved == "torch.cuda.cudart" and is_call:  # torch.cuda.cudart().cudaX()
             self.bind_handle(parent)
+
+    def answered(self, resolved: str) -> bool:
+        """Whether the tables answer for chain `resolved` (all do without the tables' own
+        lookup); a file writes the same chains again and again."""
+        known = self.answers.get(resolved)
+        if known is None:
+            lookup = self.context.python_answered
+            known = self.answers[resolved] = lookup is None or lookup(resolved)
+        return known
 
     def cuda_python_names(self, resolved: str) -> list[str]:
         """The CUDA-shaped C names a cuda-python attribute chain reaches, outermost last:

@@ -27,7 +27,10 @@ class LineIndex:
         return bisect_right(self.starts, offset) - 1
 
     def position(self, offset: int) -> tuple[int, int]:
-        row = self.row_of(offset)
+        return self._position(self.row_of(offset), offset)
+
+    def _position(self, row: int, offset: int) -> tuple[int, int]:
+        """`position` of `offset`, which lies on 0-based row `row`."""
         prefix = self.data[self.starts[row]:offset]
         characters = len(prefix) if prefix.isascii() else \
             len(prefix.decode("utf-8", errors="replace"))
@@ -39,8 +42,10 @@ class LineIndex:
     def span(self, start: int, end: int) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of bytes `start`..`end`; a span within one
         line (nearly all of them) costs one lookup."""
-        line, column = self.position(start)
-        row = line - 1 - self.line_offset
+        return self._span(self.row_of(start), start, end)
+
+    def _span(self, row: int, start: int, end: int) -> tuple[int, int, int, int]:
+        line, column = self._position(row, start)
         if row + 1 < len(self.starts) and end >= self.starts[row + 1]:
             return (line, column, *self.position(end))
         between = self.data[start:end]
@@ -48,8 +53,17 @@ class LineIndex:
             len(between.decode("utf-8", errors="replace"))
         return line, column, line, column + characters
 
+    def place(self, start: int, end: int) -> tuple[int, int, int, int, str]:
+        """`span` of bytes `start`..`end`, and `line_text` of `start`: what a use records
+        of where it is, with the line looked up once."""
+        row = self.row_of(start)
+        return (*self._span(row, start, end), self._row_text(row))
+
     def line_text(self, offset: int) -> str:
-        row = self.row_of(offset)
+        return self._row_text(self.row_of(offset))
+
+    def _row_text(self, row: int) -> str:
+        """The stripped text of 0-based row `row`, cut to MAX_SOURCE_LINE characters."""
         text = self._texts.get(row)
         if text is None:
             end = self.starts[row + 1] - 1 if row + 1 < len(self.starts) else len(self.data)
