@@ -119,17 +119,24 @@ class Ancestors:
 
     def type(self, level: int) -> str:
         """The type of the ancestor `level` steps up; "" above the root."""
-        try:
-            return self.types[level]
-        except IndexError:
+        types = self.types
+        if level >= len(types):  # a test, not IndexError: raising costs more than the walk
             self.node(level)
-            return self.types[level] if level < len(self.types) else ""
+            if level >= len(types):
+                return ""
+        return types[level]
 
     def not_code(self) -> bool:
         """Whether the node is in a comment, a string or a character literal: it or one of
         its two nearest ancestors is one."""
-        return self.types[0] in NOT_CODE or self.type(1) in NOT_CODE or \
-            self.type(2) in NOT_CODE
+        types = self.types
+        if types[0] in NOT_CODE:
+            return True
+        if len(types) < 3:
+            self.node(2)
+            if len(types) < 3:  # the node is the root or a child of it
+                return len(types) > 1 and types[1] in NOT_CODE
+        return types[1] in NOT_CODE or types[2] in NOT_CODE
 
 
 _LITERAL_OR_COMMENT = re.compile(
