@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from migrate.loosen import Loosened
 from migrate.model import CHANGE_CATEGORIES, FileChange, Finding, MappingEntry
 
 PORT_PATHS = ("native", "suda")
@@ -51,135 +52,6 @@ class LineRule:
                 and (not self.languages or use.language in self.languages))
 
 
-class Loosened:
-    """A cheap whole-file test for a line pattern: regexes whose union matches wherever
-    the pattern does. Each starts with a literal where it can, which the regex engine
-    finds by a fast literal search; an alternation of many first letters (`const|static`)
-    is tried at nearly every byte of a C++ file."""
-
-    __slots__ = ("regexes",)
-
-    def __init__(self, regexes: tuple[re.Pattern[str], ...]) -> None:
-        self.regexes = regexes
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        return tuple(regex.pattern for regex in self.regexes)
-
-    def search(self, text: str) -> bool:
-        return any(regex.search(text) for regex in self.regexes)
-
-
-# What is dropped from the start of a branch: an anchor and the blanks after it.
-_LEADING_ANCHOR = re.compile(r"^\^(?:\[ \\t\]\*|\\s\*)?")
-MAX_SPELLED = 32  # branches one alternative may be spelled out into
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
-
-
-def loosened(regex: re.Pattern[str]) -> Loosened | None:
-    """`regex` loosened into a `Loosened` test: word boundaries and a leading anchor removed
-    (an assertion removed only loosens), its top-level alternatives apart, and a leading
-    group spelled out (`(const|static)\\s+int` -> `const\\s+int`,
-    `static\\s+int`). None when nothing would be gained, when an alternative is empty
-    (every file passes anyway), or when the pattern holds what the rewriting could mangle:
-    a backslash escape, a backspace class `[\\b]`, a backreference."""
-    if "\\\\" in regex.pattern or re.search(r"\[[^\]]*\\b", regex.pattern) or \
-            _BACKREFERENCE.search(regex.pattern):
-        return None
-    branches: list[str] = []
-    for branch in _top_level(regex.pattern.replace("\\b", "")):
-        spelled = _spelled_out(branch)
-        if not all(spelled):
-            return None
-        branches.extend(spelled)
-    if branches == [regex.pattern]:
-        return None
-    return Loosened(tuple(re.compile(branch, regex.flags) for branch in branches))
-
-
-def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:
-    """The alternatives of `pattern[start:end]` split at its top-level `|` (not inside a
-    group, a character class or an escape)."""
-    end = len(pattern) if end is None else end
-    pieces, depth, at, piece_start = [], 0, start, start
-    while at < end:
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            at = _class_end(pattern, at)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            pieces.append(pattern[piece_start:at])
-            piece_start = at + 1
-        at += 1
-    pieces.append(pattern[piece_start:end])
-    return pieces
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """The index after the character class opening at `start` (`[]a]` and `[^]a]` hold a
-    literal `]`)."""
-    at = start + 1
-    if at < len(pattern) and pattern[at] == "^":
-        at += 1
-    if at < len(pattern) and pattern[at] == "]":
-        at += 1
-    while at < len(pattern) and pattern[at] != "]":
-        at += 2 if pattern[at] == "\\" else 1
-    return at + 1
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """The index of the `)` closing the group opening at `start`, -1 if none."""
-    depth, at = 0, start
-    while at < len(pattern):
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            at = _class_end(pattern, at)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return at
-        at += 1
-    return -1
-
-
-def _spelled_out(branch: str) -> list[str]:
-    """`(a|b)rest` as `arest`, `brest` while the branch starts with a plain group (capturing
-    or `(?:`) that no quantifier follows, down to MAX_SPELLED branches; else the branch.
-    Each loses a leading anchor first ("" when nothing is left: it matches anywhere)."""
-    branch = _LEADING_ANCHOR.sub("", branch)
-    if branch.startswith("(?:"):
-        opening = 3
-    elif branch.startswith("(") and not branch.startswith("(?"):
-        opening = 1
-    else:
-        return [branch]
-    close = _group_end(branch, 0)
-    if close < 0 or branch[close + 1:close + 2] in ("?", "*", "+", "{"):
-        return [branch]
-    spelled: list[str] = []
-    for alternative in _top_level(branch, opening, close):
-        if not alternative:
-            return [branch]  # `(|x)y`: an empty alternative; left as it is
-        spelled.extend(_spelled_out(alternative + branch[close + 1:]))
-        if len(spelled) > MAX_SPELLED:
-            return [branch]
-    return spelled
-
-
 @dataclass(frozen=True, slots=True)
 class LinePattern:
     """Lines of a file that match `regex` are candidates for `category`; a real port
@@ -191,7 +63,7 @@ class LinePattern:
     share: dict[str, float]
     needs_kernel: bool = False  # only in files that define a __global__ function
 
-    quick: Loosened | None = None  # loosened(regex): a cheap test for a whole file
+    quick: Loosened | None = None  # migrate.loosen: a cheap test for a whole file
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,7 @@ def test_a_loosened_pattern_matches_wherever_the_pattern_does() -> None:
     through, never fewer: checked on every shipped pattern and every shipped source."""
     import re
 
-    from migrate.change import loosened
+    from migrate.loosen import loosened
     from migrate.mappings.effort import load_effort
     from migrate.mappings.load import load_mappings
 
@@ -100,6 +100,9 @@ def test_a_loosened_pattern_matches_wherever_the_pattern_does() -> None:
     assert loosened(re.compile(r"[\b]x\b")) is None  # a backspace class is left alone
     assert loosened(re.compile(r"\\b")) is None
     assert loosened(re.compile(r"(a)\1\b")) is None  # a backreference is left alone
+    assert loosened(re.compile(r"(a)(?(1)b|c)\b")) is None  # so is a conditional group
+    # Global flags would stay with the first alternative only.
+    assert loosened(re.compile(r"(?i)ab\b|cd")) is None
     assert loosened(re.compile(r"AB")) is None  # nothing to gain
 
 
@@ -125,7 +128,7 @@ def test_a_pattern_is_loosened_into_branches_found_by_literal_search(
     wherever its part of the pattern does."""
     import re
 
-    from migrate.change import loosened
+    from migrate.loosen import loosened
 
     quick = loosened(re.compile(pattern, re.MULTILINE))
     assert quick is not None and quick.sources == sources
@@ -137,7 +140,7 @@ def test_an_alternative_that_matches_anywhere_leaves_no_quick_test() -> None:
     is made."""
     import re
 
-    from migrate.change import loosened
+    from migrate.loosen import loosened
 
     assert loosened(re.compile(r"^|x\b")) is None
     assert loosened(re.compile(r"(^|x)\b")) is None

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate.change import PORT_PATHS, LineModel, LinePattern, LineRule, loosened
+from migrate.change import PORT_PATHS, LineModel, LinePattern, LineRule
+from migrate.loosen import loosened
 from migrate.mappings.validate import MappingError
 from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Finding, Hours
 from migrate.paths import status_on
