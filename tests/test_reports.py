@@ -239,3 +239,24 @@ def test_the_fast_finding_encoder_writes_what_json_dumps_writes(tree: str,
         assert (False, True, True) in kinds
     if tree == "suppressed":
         assert sum(f.suppression is not None for f in result.findings) == 2
+
+
+@pytest.mark.parametrize(("label", "kept"), [
+    ("short label", "short label"),
+    # A path keeps its end (the file's name), cut at the left.
+    ("deepspeed/ops/csrc/deepspeed4science/evoformer_attn/gemm/mma_from_smem.h",
+     "…ormer_attn/gemm/mma_from_smem.h"),
+    # Other labels keep their start.
+    ("Template library code (CUTLASS, Thrust, CUB), per file",
+     "Template library code (CUTLASS,…"),
+    # A CJK character is as wide as two Latin ones: fewer of them fit.
+    ("模板库代码（CUTLASS、Thrust、CUB）移植，按文件计", "模板库代码（CUTLASS、Thrust、CU…"),
+    ("每个修改文件的构建与测试", "每个修改文件的构建与测试"),
+])
+def test_a_chart_label_fits_left_of_its_bar(label: str, kept: str) -> None:
+    """Labels are cut by the width they take, so a long Chinese label does not run past
+    the chart's left edge."""
+    from migrate.report.charts import LABEL_COLUMNS, _columns, _short
+
+    assert _short(label) == kept
+    assert _columns(kept) <= LABEL_COLUMNS

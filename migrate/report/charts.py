@@ -6,6 +6,7 @@ units; the template only places rectangles and text, so the page needs no script
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,7 +18,9 @@ from migrate.report.safe import safe_text
 
 BAR_SPACE = 300  # SVG units for the longest bar
 TOP_FILES = 10
-LABEL_CHARS = 38
+# Columns a bar's label may take left of its bar: 246 SVG units at 12 px hold about 34
+# Latin characters, fewer of the widest (`m`, `w`); a CJK character counts two.
+LABEL_COLUMNS = 32
 
 
 def build(result: ScanResult, score: Estimate, own: Callable[[], Iterable[Finding]],
@@ -57,9 +60,32 @@ def _bars(rows: list[tuple[str, float, str, str]]) -> dict[str, Any]:
 
 
 def _short(label: str) -> str:
-    """Long paths keep their end, which names the file; other labels keep their start."""
-    if len(label) <= LABEL_CHARS:
+    """Long paths keep their end, which names the file; other labels keep their start.
+    Cut to LABEL_COLUMNS by width, not by characters: a CJK character takes two columns."""
+    if _columns(label) <= LABEL_COLUMNS:
         return label
+    budget = LABEL_COLUMNS - 1  # the ellipsis takes one
     if "/" in label:
-        return "…" + label[-(LABEL_CHARS - 1):]
-    return label[:LABEL_CHARS - 1] + "…"
+        kept = _fitting(reversed(label), budget)
+        return "…" + label[len(label) - kept:]
+    return label[:_fitting(iter(label), budget)] + "…"
+
+
+def _columns(text: str) -> int:
+    return sum(_width(char) for char in text)
+
+
+def _width(char: str) -> int:
+    """Columns a character takes in the chart's font: two for wide (CJK) characters."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _fitting(chars: Iterable[str], budget: int) -> int:
+    """How many of `chars`, taken in order, fit in `budget` columns."""
+    count = 0
+    for char in chars:
+        budget -= _width(char)
+        if budget < 0:
+            break
+        count += 1
+    return count
