@@ -11,8 +11,10 @@ hipify-perl's `-examine -quiet-warnings` on the same C/C++ files when a HIPIFY c
 given (it is never committed). "replay" rescans an unchanged tree (the whole run is
 served from the cache); "warm" rescans with only the per-file entries (what a push that
 changed a few files costs). Each scan runs as a user runs it, in its own process, so
-wall time and peak RSS are the command's. Then the merge of 100 results. Targets (issue
-"Scale") are read off these numbers, not enforced by unit tests.
+wall time and peak RSS are the command's. Then the merge of 100 results. A second table
+gives the ratios the targets (issue "Scale") are stated in, each from one row of this run,
+and peak RSS of each generated corpus against the one a tenth its size. Targets are read
+off these numbers, not enforced by unit tests.
 """
 
 from __future__ import annotations
@@ -170,11 +172,46 @@ def main() -> None:
             shutil.rmtree(corpus)
         rows.extend(bench_tree(path, args.hipify, work) for path in args.paths)
         merge_seconds = bench_merge(work)
+    _print_table(rows)
+    print()
+    _print_table([ratios(row) for row in rows])
+    growth = rss_growth(rows)
+    if growth:
+        print(growth)
+    print(f"merge of 100 results: {merge_seconds:.2f} s   (cores: {os.cpu_count()})")
+
+
+def _print_table(rows: list[dict[str, float | str]]) -> None:
     keys = list(dict.fromkeys(k for row in rows for k in row))
     print(" | ".join(f"{k:>10}" for k in keys))
     for row in rows:
         print(" | ".join(f"{row.get(k, ''):>10}" for k in keys))
-    print(f"merge of 100 results: {merge_seconds:.2f} s   (cores: {os.cpu_count()})")
+
+
+def ratios(row: dict[str, float | str]) -> dict[str, float | str]:
+    """The ratios the targets are stated in, from one tree's row of the same run: --jobs 2
+    against --jobs 1, a replay and a warm rescan against a cold scan, hipify-perl against
+    --jobs 2."""
+    def ratio(slow: str, fast: str) -> float | str:
+        if slow not in row or fast not in row or not float(row[fast]):
+            return ""
+        return round(float(row[slow]) / float(row[fast]), 2)
+
+    return {"tree": row["tree"], "j1 / j2": ratio("cold j1 s", "cold j2 s"),
+            "cold / replay": ratio("cold j2 s", "replay s"),
+            "cold / warm": ratio("cold j2 s", "warm j2 s"),
+            "hipify / j2": ratio("hipify s", "cold j2 s")}
+
+
+def rss_growth(rows: list[dict[str, float | str]]) -> str:
+    """Peak RSS of the largest generated corpus against the one a tenth its size, when
+    both were run ("" otherwise)."""
+    generated = {int(row["files"]): float(row["RSS MB"]) for row in rows
+                 if str(row["tree"]).startswith("generated-")}
+    pairs = [(size, size * 10) for size in sorted(generated) if size * 10 in generated]
+    return "; ".join(f"peak RSS {small:,} -> {large:,} files: {generated[small]:.0f} -> "
+                     f"{generated[large]:.0f} MB = {generated[large] / generated[small]:.2f}x"
+                     for small, large in pairs)
 
 
 if __name__ == "__main__":
