@@ -145,6 +145,9 @@ def test_a_span_is_placed_as_its_two_ends_are() -> None:
                     continue  # only spans on character boundaries, as tokens are
                 assert lines.span(start, end) == (*lines.position(start),
                                                   *lines.position(end)), (start, end)
+                # What a use records, with its line looked up once.
+                assert lines.place(start, end) == (*lines.span(start, end),
+                                                   lines.line_text(start)), (start, end)
 
 
 def test_a_name_matched_for_one_path_is_matched_afresh_for_the_other() -> None:
