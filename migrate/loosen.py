@@ -54,7 +54,10 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
         branches.extend(spelled)
     if branches == [regex.pattern]:
         return None
-    return Loosened(tuple(re.compile(branch, regex.flags) for branch in branches))
+    try:
+        return Loosened(tuple(re.compile(branch, regex.flags) for branch in branches))
+    except re.error:  # a construct the rewriting does not know: the pattern runs alone
+        return None
 
 
 def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:

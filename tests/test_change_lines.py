@@ -144,3 +144,15 @@ def test_an_alternative_that_matches_anywhere_leaves_no_quick_test() -> None:
 
     assert loosened(re.compile(r"^|x\b")) is None
     assert loosened(re.compile(r"(^|x)\b")) is None
+
+
+def test_a_branch_that_does_not_compile_leaves_the_pattern_to_run_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the rewriting ever produce a branch the regex engine refuses, the pattern
+    keeps no whole-file test rather than stopping the run."""
+    import re
+
+    import migrate.loosen as loosen
+
+    monkeypatch.setattr(loosen, "_spelled_out", lambda branch: [branch + "("])
+    assert loosen.loosened(re.compile(r"\bab\b|cd")) is None
