@@ -11,6 +11,7 @@ nearly every byte of a C++ file (ten times slower on CUTLASS).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Branches one alternative of a pattern may be spelled out into.
 MAX_SPELLED = 32
@@ -60,11 +61,12 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
         return None
 
 
-def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:
-    """The alternatives of `pattern[start:end]`, split at each `|` outside a group, a
-    character class and an escape."""
+def _structure(pattern: str, start: int = 0, end: int | None = None
+               ) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth before it) of each `(`, `)` and `|` of
+    `pattern[start:end]` outside a character class and an escape."""
     end = len(pattern) if end is None else end
-    pieces, depth, at, piece_start = [], 0, start, start
+    depth, at = 0, start
     while at < end:
         char = pattern[at]
         if char == "\\":
@@ -73,14 +75,21 @@ def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str
         if char == "[":
             at = _class_end(pattern, at)
             continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+        if char in "()|":
+            yield at, char, depth
+            depth += 1 if char == "(" else -1 if char == ")" else 0
+        at += 1
+
+
+def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The alternatives of `pattern[start:end]`, split at each `|` outside a group, a
+    character class and an escape."""
+    end = len(pattern) if end is None else end
+    pieces, piece_start = [], start
+    for at, char, depth in _structure(pattern, start, end):
+        if char == "|" and depth == 0:
             pieces.append(pattern[piece_start:at])
             piece_start = at + 1
-        at += 1
     pieces.append(pattern[piece_start:end])
     return pieces
 
@@ -100,22 +109,9 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _group_end(pattern: str, start: int) -> int:
     """The index of the `)` closing the group opening at `start`, -1 if none."""
-    depth, at = 0, start
-    while at < len(pattern):
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            at = _class_end(pattern, at)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return at
-        at += 1
+    for at, char, depth in _structure(pattern, start):
+        if char == ")" and depth == 1:
+            return at
     return -1
 
 
