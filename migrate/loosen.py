@@ -17,10 +17,13 @@ from collections.abc import Iterator
 MAX_SPELLED = 32
 # What is dropped from the start of a branch: an anchor and the blanks after it.
 _LEADING_ANCHOR = re.compile(r"^\^(?:\[ \\t\]\*|\\s\*)?")
-# What the rewriting could mangle: a backreference or a conditional group (both count
-# groups), global inline flags (they would stay with the first branch only), a backspace
-# class `[\b]`, an escaped backslash.
-_UNSAFE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|^\(\?[aiLmsux]+\)|\[[^\]]*\\b|\\\\")
+# What the rewriting could mangle, read off the text: a backreference (it counts groups),
+# global inline flags (they would stay with the first branch only), a backspace class
+# `[\b]`, an escaped backslash.
+_UNSAFE = re.compile(r"\\[1-9]|^\(\?[aiLmsux]+\)|\[[^\]]*\\b|\\\\")
+# Groups that refer to other groups, read off a group's opening: a named backreference
+# `(?P=x)` and a conditional group `(?(1)a|b)`.
+_REFERRING_GROUPS = ("(?P=", "(?(")
 
 
 class Loosened:
@@ -45,7 +48,9 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
     spelled out (`(const|static)\\s+int` -> `const\\s+int`, `static\\s+int`). None when
     nothing would be gained, when an alternative matches anywhere (every file passes
     anyway), or when the pattern holds what the rewriting could mangle (`_UNSAFE`)."""
-    if _UNSAFE.search(regex.pattern):
+    if _UNSAFE.search(regex.pattern) or any(
+            char == "(" and regex.pattern.startswith(_REFERRING_GROUPS, at)
+            for at, char, _ in _structure(regex.pattern)):
         return None
     branches: list[str] = []
     for branch in _top_level(regex.pattern.replace("\\b", "")):

@@ -121,6 +121,8 @@ def test_a_loosened_pattern_matches_wherever_the_pattern_does() -> None:
     (r"(?i:a|b)z\b", ("(?i:a|b)z",)),
     (r"x[|\]]y\b|z", ("x[|\\]]y", "z")),
     (r"x\|y\b", (r"x\|y",)),
+    # An escaped parenthesis before `?(` opens no conditional group.
+    (r"\$\(?(HOME|PATH)\b", (r"\$\(?(HOME|PATH)",)),
 ])
 def test_a_pattern_is_loosened_into_branches_found_by_literal_search(
         pattern: str, sources: tuple[str, ...]) -> None:
