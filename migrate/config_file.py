@@ -30,6 +30,8 @@ from migrate.tomlpos import line_of
 CONFIG_NAME = ".supa-migrate.toml"
 CONFIG_LIMIT = 1 << 20  # bytes: a settings file is small
 MAX_NUMBER = 1e9  # a rate or an hour count beyond this is a typo, not a setting
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = ("tool", "supa-migrate")
 
 
 @functools.cache
@@ -39,8 +41,6 @@ def currencies() -> frozenset[str]:
     from babel.numbers import list_currencies
 
     return frozenset(list_currencies())
-PYPROJECT = "pyproject.toml"
-PYPROJECT_TABLE = ("tool", "supa-migrate")
 
 
 class ConfigError(LocatedError):

@@ -68,7 +68,7 @@ def _short(label: str) -> str:
     if "/" in label:
         kept = _fitting(reversed(label), budget)
         return "…" + label[len(label) - kept:]
-    return label[:_fitting(iter(label), budget)] + "…"
+    return label[:_fitting(label, budget)] + "…"
 
 
 def _columns(text: str) -> int:
