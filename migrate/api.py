@@ -8,7 +8,6 @@ result independent of the number of jobs.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -17,13 +16,12 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from migrate import __version__, baseline
 from migrate.cache import Cache, default_folder
-from migrate.change import PORT_PATHS
 from migrate.code_digest import code_digest
 from migrate.config import Settings, load_settings
 from migrate.discover import Candidate, Discovery, discover
@@ -36,16 +34,13 @@ from migrate.paths import compare
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
 from migrate.score import (
-    FileUnits,
     PathAsked,
     day_rate,
-    file_units,
     score_paths,
-    status_on_path,
 )
-from migrate.store import FindingStore, pack, pack_summary
+from migrate.store import FindingStore
 from migrate.vendor_files import load_vendor_files
-from migrate.worker import WorkerState, repredict, scan_file
+from migrate.worker import WorkerState, file_units_of, repredict, scan_file
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -67,35 +62,7 @@ def _init_worker(state: WorkerState) -> None:
 
 def _scan_in_worker(candidate: Candidate) -> FileResult:
     assert _STATE is not None
-    return _packed(scan_file(candidate, _STATE), _STATE)
-
-
-def _packed(result: FileResult, state: WorkerState) -> FileResult:
-    """The result with its findings as a block and what the main process reads of them:
-    what a worker sends, and what one process files the same way."""
-    if not result.findings:
-        return result
-    ordered = sorted(result.findings, key=Finding.sort_key)  # the block's order (`pack`)
-    return dataclasses.replace(result, findings=(), block=pack(ordered, in_order=True),
-                               block_count=len(ordered), screen=_screen(ordered),
-                               block_summary=pack_summary(_units(ordered, state)))
-
-
-def _units(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
-    """What pricing needs of a file's findings, on both port paths; the findings in their
-    block's order (`pack` sorts them), which the summed shares follow."""
-    if state.effort is None or not findings:
-        return None
-    return file_units(findings, state.effort,
-                      [(path, functools.partial(status_on_path, path=path))
-                       for path in PORT_PATHS], state.include_vendored)
-
-
-def _screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
-    """What the whole-scan filters (`_repository_own`, `_own_import`) look at, of the
-    findings they may drop."""
-    return tuple((f.matched_by == "family", f.use.kind, f.use.resolved) for f in findings
-                 if f.matched_by == "family" or f.use.kind == "import")
+    return scan_file(candidate, _STATE)
 
 
 def scan(settings: Settings, progress: Progress | None = None,
@@ -133,7 +100,8 @@ def scan(settings: Settings, progress: Progress | None = None,
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
-                                       headers_digest(found.candidates, precise))
+                                       headers_digest(found.candidates, precise),
+                                       settings.include_vendored)
                         if cache is not None else "",
                         precise, settings.include_vendored)
     result = ScanResult(
@@ -209,7 +177,7 @@ def _drop_own(result: ScanResult, store: FindingStore,
         if file in touched:
             kept = [f for f in store.block(index)
                     if not own(f.matched_by == "family", f.use.kind, f.use.resolved)]
-            store.replace(index, kept, _units(kept, state))
+            store.replace(index, kept, file_units_of(kept, state))
             kept_of[file] = kept
     result.files = [repredict(by_rel[r.path], r, kept_of.get(r.path, []), state)
                     if r.path in touched and r.path in by_rel else r for r in result.files]
@@ -268,7 +236,7 @@ def _stable(value: object) -> object:
 def _run(candidates: list[Candidate], state: WorkerState, jobs: int) -> Iterator[FileResult]:
     if jobs <= 1 or len(candidates) < 2:
         for candidate in candidates:
-            yield _packed(scan_file(candidate, state), state)
+            yield scan_file(candidate, state)
         return
     # Big files first so that one late giant does not leave a core idle at the end.
     ordered = sorted(candidates, key=lambda c: -c.size)
@@ -320,7 +288,7 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
         if change is not record.change:  # most files change alike: one object for all
             record = dataclasses.replace(record, change=change)
         result.files.append(record)
-        if file_result.block:  # every result with findings comes packed (`_packed`)
+        if file_result.block:  # every result with findings comes packed (`worker.packed`)
             store.add_block(record.path, file_result.block, file_result.block_count,
                             file_result.block_summary)
         screen = file_result.screen

@@ -44,10 +44,16 @@ def pack(findings: Iterable[Finding], in_order: bool = False) -> bytes:
     """One file's findings as a block: rows of plain values in their final order (already
     so with `in_order`). Runs in the worker, so the main process only copies bytes."""
     ordered = findings if in_order else sorted(findings, key=Finding.sort_key)
-    rows = tuple((tuple(f.use), f.entry, f.rule, f.fingerprint, f.vendored, f.matched_by,
-                  f.suppression, f.other_vendor) for f in ordered)
+    return pack_rows(tuple((tuple(f.use), f.entry, f.rule, f.fingerprint, f.vendored,
+                            f.matched_by, f.suppression, f.other_vendor) for f in ordered))
+
+
+def pack_rows(rows: Sequence[tuple[Any, ...]]) -> bytes:
+    """A block of rows (use values, mapping row, rule, fingerprint, vendored, matched by,
+    suppression, another vendor's) in their final order: what `pack` makes of findings,
+    and a cache hit of its stored rows."""
     # Compressed: rows repeat their file, names and line text (47 bytes a finding on CUTLASS).
-    return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return zlib.compress(pickle.dumps(tuple(rows), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def pack_summary(summary: object) -> bytes:

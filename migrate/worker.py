@@ -7,11 +7,14 @@ stops the scan of the others.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from migrate import suppress
 from migrate.cache import Cache, key_of
-from migrate.change import LineModel, predict
+from migrate.cache_entry import finding_order
+from migrate.change import PORT_PATHS, LineModel, predict
 from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
@@ -31,6 +34,8 @@ from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
 from migrate.safe_read import NotRegular, read_regular
+from migrate.score import FileUnits, file_units, status_on_path
+from migrate.store import pack, pack_summary
 from migrate.vendor_files import VendorFiles
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
@@ -51,12 +56,13 @@ class WorkerState:
     cache: Cache | None = None  # per-file results by content hash
     cache_context: str = ""  # what else a file's result depends on (migrate/cache.py)
     precise: PreciseRequest | None = None  # precise mode: libclang reads C/C++/CUDA too
-    # --include-vendored, for the priced units (api._units). Outside the per-file cache
-    # key: the units are summed after the cache, from the findings.
+    # --include-vendored, for the priced units (`file_units_of`): part of the cache key.
     include_vendored: bool = False
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
+    """The file's result packed as the main process files it (`packed`): from the cache
+    when it holds the file, else scanned (and then cached)."""
     rel = candidate.rel
     try:
         data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
@@ -70,10 +76,40 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         cached = state.cache.get(key)
         if cached is not None:
             return cached
-    result = _scan_bytes(candidate, data, state)
+    result = finding_order(_scan_bytes(candidate, data, state))
+    units = file_units_of(result.findings, state)
     if state.cache is not None:
-        state.cache.put(key, result)
-    return result
+        state.cache.put(key, result, units)
+    return packed(result, units)
+
+
+def packed(result: FileResult, units: FileUnits | None) -> FileResult:
+    """The result, its findings in their block's order, with them as a block and what the
+    main process reads of them: what a worker sends, and what one process files the same
+    way."""
+    if not result.findings:
+        return result
+    findings = result.findings
+    return dataclasses.replace(result, findings=(), block=pack(findings, in_order=True),
+                               block_count=len(findings), screen=screen(findings),
+                               block_summary=pack_summary(units))
+
+
+def file_units_of(findings: Sequence[Finding], state: WorkerState) -> FileUnits | None:
+    """What pricing needs of a file's findings, on both port paths; the findings in their
+    block's order, which the summed shares follow."""
+    if state.effort is None or not findings:
+        return None
+    return file_units(findings, state.effort,
+                      [(path, functools.partial(status_on_path, path=path))
+                       for path in PORT_PATHS], state.include_vendored)
+
+
+def screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
+    """What the whole-scan filters (`api._drop_own`) look at, of the findings they may
+    drop."""
+    return tuple((f.matched_by == "family", f.use.kind, f.use.resolved) for f in findings
+                 if f.matched_by == "family" or f.use.kind == "import")
 
 
 def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileResult:
