@@ -96,14 +96,16 @@ def scan(settings: Settings, progress: Progress | None = None,
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
         if settings.mode == "precise" else None
+    own_packages = own_python_packages(c.rel for c in found.candidates
+                                       if c.rel.count("/") < 3)
     # Without a cache no key is made: the context's digest alone costs tens of ms.
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
                                        headers_digest(found.candidates, precise),
-                                       settings.include_vendored)
+                                       settings.include_vendored, own_packages)
                         if cache is not None else "",
-                        precise, settings.include_vendored)
+                        precise, settings.include_vendored, own_packages)
     result = ScanResult(
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
@@ -148,8 +150,9 @@ def scan(settings: Settings, progress: Progress | None = None,
 def _drop_own(result: ScanResult, store: FindingStore,
               screens: dict[str, tuple[tuple[bool, str, str], ...]], defined: set[str],
               candidates: list[Candidate], state: WorkerState) -> None:
-    """Drops the findings the whole scan shows to be the repository's own names, headers
-    and packages, and predicts those files' lines again."""
+    """Drops the family findings the whole scan shows to be the repository's own names and
+    headers, and predicts those files' lines again. (Its own packages are known before the
+    scan: the workers drop their imports, `worker.own_import`.)"""
     if not screens:
         return
     # Only the names the screens ask about are looked up among the repository's files: a
@@ -157,11 +160,8 @@ def _drop_own(result: ScanResult, store: FindingStore,
     asked = {resolved.rsplit("/", 1)[-1] for screen in screens.values()
              for family, kind, resolved in screen if family and kind == "include"}
     own_headers = {name for c in candidates if (name := c.rel.rsplit("/", 1)[-1]) in asked}
-    own_packages = own_python_packages(c.rel for c in candidates if c.rel.count("/") < 3)
 
     def own(family: bool, kind: str, resolved: str) -> bool:
-        if kind == "import" and resolved.split(".")[0] in own_packages:
-            return True
         if not family:
             return False
         if kind == "include":
@@ -292,7 +292,7 @@ def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,
             store.add_block(record.path, file_result.block, file_result.block_count,
                             file_result.block_summary)
         screen = file_result.screen
-        if screen:  # most are `import torch` and the like: one tuple for all
+        if screen:  # files repeat the same few family names: one tuple for all
             screens[record.path] = shared.setdefault(("screen", screen), screen)
     result.diagnostics.extend(file_result.diagnostics)
 

@@ -2,10 +2,10 @@
 
 Key: the file's bytes, its path and frontend, whether it is vendored, and everything else a
 file's result and its priced units depend on (tool version, mapping tables, effort model,
-port path, --include-vendored, the repository-wide context: macros it defines, vendor
-rules). Repository-wide filtering that
-happens after the per-file pass (the project's own names and packages) is re-applied to
-cached results, so a cached result is never stale.
+port path, --include-vendored, the repository-wide context: macros it defines, its own
+Python packages, vendor rules). The filtering that needs the whole scan (names and
+headers the project defines itself) is applied after the cache, to cached results too, so
+a cached result is never stale.
 
 Entries are JSON, never pickle: a cache folder someone else could write to must not be
 able to run code. An entry that does not parse, has another key inside it or another

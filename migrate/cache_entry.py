@@ -116,8 +116,8 @@ def packed_result(data: dict[str, Any]) -> FileResult:
                      None if suppression is None else Suppression(
                          suppression["line"], tuple(suppression["rules"]),
                          suppression["reason"]), other))
-        if matched_by == "family" or use[_KIND] == "import":  # as `worker.screen` keeps
-            screen.append((matched_by == "family", use[_KIND], use[_RESOLVED]))
+        if matched_by == "family":  # as `worker.screen` keeps them
+            screen.append((True, use[_KIND], use[_RESOLVED]))
     skipped = data["skipped"]
     units = None if data["units"] is None else _units_from(data["units"], len(rows))
     return FileResult(record, (), tuple(Diagnostic(**d) for d in data["diagnostics"]),

@@ -404,7 +404,7 @@ class FileResult:
     block: bytes = b""
     block_count: int = 0
     # (matched by family, kind, resolved) of the findings the whole scan may still show
-    # to be the repository's own (its names, headers, packages).
+    # to be the repository's own (its names and headers).
     screen: tuple[tuple[bool, str, str], ...] = ()
     block_summary: bytes = b""  # the block's priced units (migrate/score.py FileUnits)
 

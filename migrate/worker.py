@@ -58,6 +58,9 @@ class WorkerState:
     precise: PreciseRequest | None = None  # precise mode: libclang reads C/C++/CUDA too
     # --include-vendored, for the priced units (`file_units_of`): part of the cache key.
     include_vendored: bool = False
+    # The repository's own top-level Python packages (`api.own_python_packages`), known
+    # from its paths before the scan: importing them is no port work. Part of the key.
+    own_packages: frozenset[str] = frozenset()
 
 
 def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
@@ -106,10 +109,16 @@ def file_units_of(findings: Sequence[Finding], state: WorkerState) -> FileUnits 
 
 
 def screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
-    """What the whole-scan filters (`api._drop_own`) look at, of the findings they may
-    drop."""
-    return tuple((f.matched_by == "family", f.use.kind, f.use.resolved) for f in findings
-                 if f.matched_by == "family" or f.use.kind == "import")
+    """What the whole-scan filter (`api._drop_own`) looks at, of the findings it may drop:
+    those matched by a name family."""
+    return tuple((True, f.use.kind, f.use.resolved) for f in findings
+                 if f.matched_by == "family")
+
+
+def own_import(finding: Finding, packages: frozenset[str]) -> bool:
+    """An import of one of the repository's own packages: `import mamba_ssm` in mamba."""
+    use = finding.use
+    return use.kind == "import" and use.resolved.split(".", 1)[0] in packages
 
 
 def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileResult:
@@ -168,6 +177,8 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     diagnostics.extend(suppress.mark(findings, decoded.text, rel))
     if mark_other_vendor(findings, rel, state.vendor_files):
         record = dataclasses.replace(record, other_vendor=True)
+    if state.own_packages:  # after suppressions are marked: a comment for one is no stray
+        findings = [f for f in findings if not own_import(f, state.own_packages)]
     if state.effort is not None:
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
                                                                state.effort.lines))

@@ -155,3 +155,17 @@ def test_counting_vendored_code_is_part_of_the_key(tmp_path: Path) -> None:
     assert counted == scan(repo, cache, "--include-vendored", "--no-cache")
     assert json.loads(counted)["summary"]["effort"] != \
         json.loads(scan(repo, cache))["summary"]["effort"]
+
+
+def test_a_package_added_to_the_repository_makes_its_imports_its_own(tmp_path: Path) -> None:
+    """The repository's own packages are known before the scan and part of the key: once
+    `flash_attn/` is the repository's own, a cached result importing it is not reused."""
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    repo.mkdir()
+    (repo / "train.py").write_text("import flash_attn\nimport torch\nx = torch.ones(1).cuda()\n")
+    before = scan(repo, cache)
+    (repo / "flash_attn").mkdir()
+    (repo / "flash_attn" / "__init__.py").write_text("VERSION = 1\n")
+    after = scan(repo, cache)
+    assert '"flash_attn"' in before and '"flash_attn"' not in after
+    assert after == scan(repo, cache, "--no-cache")
