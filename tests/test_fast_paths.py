@@ -632,3 +632,28 @@ def test_nested_imports_are_those_a_walk_of_the_body_meets(text: str) -> None:
         for scope in scopes:
             scan.read_nested_imports(scope)
         assert len(scopes) == 2 and len(read) == 6
+
+
+NUMBERS_AND_NAMES = """int a = 0x1f + 1e5f + 10ULL + 3cudaMalloc;  // `3cudaMalloc`: no C, still no name
+float caf\u00e9 = __shfl_sync(0u, 1.f, 0); cudaFree(p$q); _x2 = 2_cuda; cudaMalloc(&p, 8);
+"""
+
+
+@pytest.mark.parametrize("text", [NUMBERS_AND_NAMES] + [
+    p.read_text(encoding="utf-8", errors="replace")
+    for p in _sources((".cu", ".cuh", ".cpp", ".h", ".hpp"))])
+def test_a_files_words_are_the_names_a_pattern_finds_whole(text: str) -> None:
+    """The C/C++ frontend splits a file into words instead of running a pattern over it:
+    the words not led by a digit are the identifiers that stand whole, and what the
+    pattern found besides (`x1f` in `0x1f`) never stands whole, so it is never a use."""
+    from migrate.frontends.cuda_cpp import _WORDS_ONLY
+    from migrate.frontends.source_text import word_occurrences
+
+    data = text.encode()
+    words = {w for w in data.translate(_WORDS_ONLY).split() if not w[:1].isdigit()}
+    assert words == set(re.findall(rb"(?<!\w)[A-Za-z_]\w*", data))
+    besides = set(re.findall(rb"[A-Za-z_]\w*", data)) - words
+    assert word_occurrences(data, [w.decode() for w in besides]) == []
+    if text is NUMBERS_AND_NAMES:
+        assert {b"x1f", b"cudaMalloc", b"_cuda"} <= besides | words
+        assert b"cudaMalloc" in words and b"x1f" in besides

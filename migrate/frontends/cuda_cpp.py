@@ -51,7 +51,10 @@ _TYPE_SPECIFIERS = frozenset({"struct_specifier", "class_specifier", "union_spec
                               "enum_specifier"})
 _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declaration",
                         "optional_parameter_declaration"})
-_IDENTIFIER_TOKEN = re.compile(rb"[A-Za-z_]\w*")
+# Every byte that cannot be part of a C identifier, as a space: the file's words are then
+# `split()` at C speed (half the time of a regular expression over a large header).
+_WORDS_ONLY = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else 32
+                    for b in range(256))
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
 _LAUNCH = re.compile(rb"<<<")
 # No leading \b: a pattern starting with a literal is found by a fast literal search (ten
@@ -256,11 +259,13 @@ class _FileScan:
             self.add(start, end, symbol[:160], "<<<>>>", "launch")
 
     def find_names(self, context: RepoContext) -> None:
-        tokens = {t.decode() for t in set(_IDENTIFIER_TOKEN.findall(self.data))}
+        tokens = {t.decode() for t in set(self.data.translate(_WORDS_ONLY).split())}
         members: frozenset[str] = frozenset().union(
             *(context.namespace_members.get(ns, ()) for ns in self.using_namespaces))
         wanted = context.wanted_among(tokens) | (tokens & (
             ASM_TOKENS | self.aliases.keys() | self.using_names.keys() | members))
+        # The words include numbers (`128`, `0x1f`): none is a name, whatever a table says.
+        wanted = {t for t in wanted if not t[0].isdigit()}
         held = [t for t in wanted if t in context.held_names]
         if held:  # a held name is only looked at where the file could make it CUDA's
             wanted -= {t for t in held if not self.may_hold(t, context)}
