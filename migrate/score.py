@@ -546,36 +546,40 @@ class _Pricer:
         line_share = [ZERO] * count
         unit_share = [ZERO] * count
         key_of: list[GroupKey | None] = [None] * count
-        tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
+        tallies: dict[GroupKey, _Tally] = {}
         if not is_silent:
-            line_hours = [self._line_share(key) for key in shares.lines]
+            # Index -1 (no line) reads the ZERO appended last.
+            line_hours = [*(self._line_share(key) for key in shares.lines), ZERO]
+            line_share = [line_hours[line] for line in line_of]
             unit_groups = [groups[key] for key in shares.units]
-            for i, line in enumerate(line_of):
-                if line >= 0:
-                    line_share[i] = line_hours[line]
+            # Per unit of the file, looked up once: every unit holds one of its findings at
+            # least. Each total still adds its findings one by one, in order, as floats do.
+            mine = [tallies.setdefault(group.key, _Tally()) for group in unit_groups]
+            owns = [self.own_tallies[group.key] for group in unit_groups] \
+                if is_counted else None
             for i, unit in enumerate(unit_of_):
                 if unit < 0:
                     continue
                 group = unit_groups[unit]
                 key_of[i] = group.key  # one key object per unit, not one per finding
-                unit_share[i] = group.in_branch if flags_of[i] & IN_BRANCH else group.share
-                tally = tallies[group.key]
+                share = unit_share[i] = \
+                    group.in_branch if flags_of[i] & IN_BRANCH else group.share
+                tally = mine[unit]
                 tally.count += 1
-                tally.hours += unit_share[i].expected
-                if is_counted:
-                    own = self.own_tallies[group.key]
+                tally.hours += share.expected
+                if owns is not None:
+                    own = owns[unit]
                     own.count += 1
-                    own.hours += unit_share[i].expected
+                    own.hours += share.expected
         self._efforts_until(file)
         self.file_efforts[file] = self._file_effort(
             file, unit_share, [(groups[k], tallies[k]) for k in sorted(tallies)])
         if is_counted:
+            own_flags = [flags for flags in flags_of if not flags & OTHER_VENDOR]
+            self.own_findings += len(own_flags)
+            self.portable += sum(1 for flags in own_flags if flags & PORTABLE)
             for i, flags in enumerate(flags_of):
-                if flags & OTHER_VENDOR:
-                    continue
-                self.own_findings += 1
-                self.portable += bool(flags & PORTABLE)
-                if flags & UNCERTAIN_ROW:
+                if flags & UNCERTAIN_ROW and not flags & OTHER_VENDOR:
                     self.uncertain += line_share[i].expected + unit_share[i].expected
         if not self.set_prices:
             return None
