@@ -634,7 +634,7 @@ def test_nested_imports_are_those_a_walk_of_the_body_meets(text: str) -> None:
         assert len(scopes) == 2 and len(read) == 6
 
 
-NUMBERS_AND_NAMES = """int a = 0x1f + 1e5f + 10ULL + 3cudaMalloc;  // `3cudaMalloc`: no C, still no name
+NUMBERS_AND_NAMES = """int a = 0x1f + 1e5f + 10ULL + 3cudaMalloc;  // `3cudaMalloc`: no C, no name
 float caf\u00e9 = __shfl_sync(0u, 1.f, 0); cudaFree(p$q); _x2 = 2_cuda; cudaMalloc(&p, 8);
 """
 
