@@ -19,13 +19,15 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_cache_dir
 
 from migrate.atomic import write_atomically
-from migrate.cache_entry import entry_data, packed_result
-from migrate.model import FileResult
-from migrate.score import FileUnits
+
+if TYPE_CHECKING:  # the entry's format needs pricing's types: not on a replayed run's path
+    from migrate.model import FileResult
+    from migrate.score import FileUnits
 
 # 2: mapping rows once per file, findings as rows; 3: rows in block order, priced units
 FORMAT = 3
@@ -54,6 +56,8 @@ class Cache:
     def get(self, key: str) -> FileResult | None:
         """The cached result, packed as a worker sends it; None for a miss or an entry
         that cannot be trusted."""
+        from migrate.cache_entry import packed_result
+
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or data.get("key") != key:
@@ -66,6 +70,8 @@ class Cache:
     def put(self, key: str, result: FileResult, units: FileUnits | None) -> None:
         """Store `result`, its findings in their block's order, and their priced `units`;
         a cache that cannot be written only costs speed."""
+        from migrate.cache_entry import entry_data
+
         path = self._path(key)
         text = json.dumps({"format": FORMAT, "key": key, "result": entry_data(result, units)},
                           ensure_ascii=False, separators=(",", ":"))
