@@ -24,7 +24,6 @@ from migrate.model import (
     FileChange,
     FileRecord,
     FileResult,
-    Finding,
     MappingEntry,
     Skipped,
     Suppression,
@@ -126,12 +125,6 @@ def packed_result(data: dict[str, Any]) -> FileResult:
                       block=pack_rows(rows) if rows else b"", block_count=len(rows),
                       screen=tuple(screen),
                       block_summary=pack_summary(units) if rows else b"")
-
-
-def finding_order(result: FileResult) -> FileResult:
-    """`result` with its findings in their block's order, as an entry keeps them."""
-    return dataclasses.replace(result, findings=tuple(sorted(result.findings,
-                                                             key=Finding.sort_key)))
 
 
 def _units_data(units: FileUnits) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from migrate import suppress
 from migrate.cache import Cache, key_of
-from migrate.cache_entry import finding_order
 from migrate.change import PORT_PATHS, LineModel, predict
 from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
@@ -84,6 +83,12 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     if state.cache is not None:
         state.cache.put(key, result, units)
     return packed(result, units)
+
+
+def finding_order(result: FileResult) -> FileResult:
+    """`result` with its findings in their block's order: what is packed and cached."""
+    return dataclasses.replace(result, findings=tuple(sorted(result.findings,
+                                                             key=Finding.sort_key)))
 
 
 def packed(result: FileResult, units: FileUnits | None) -> FileResult:
