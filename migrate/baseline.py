@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate.errors import UserError
-from migrate.model import Finding, ScanResult
 from migrate.safe_read import read_regular
+
+if TYPE_CHECKING:  # types only: a replayed run never builds the records
+    from migrate.model import Finding, ScanResult
 
 SCHEMA_VERSION = "1.0"
 RESULT_LIMIT = 1 << 30  # bytes: a JSON result of CUTLASS is ~200 MB

@@ -20,16 +20,15 @@ from typing import Any
 
 from migrate.model import (
     USE_FIELDS,
-    Diagnostic,
     FileChange,
     FileRecord,
     FileResult,
     MappingEntry,
-    Skipped,
     Suppression,
     Tally,
     use_row,
 )
+from migrate.notes import Diagnostic, Skipped
 from migrate.score import FileShares, FileUnits
 from migrate.store import pack_rows, pack_summary
 

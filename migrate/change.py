@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from migrate.loosen import Loosened
-from migrate.model import CHANGE_CATEGORIES, FileChange, Finding, MappingEntry
+from migrate.model import FileChange, Finding, MappingEntry
+from migrate.vocabulary import CHANGE_CATEGORIES
 
 PORT_PATHS = ("native", "suda")
 GENERATED_HEAD_LINES = 5

@@ -11,21 +11,19 @@ with `FILE:LINE: reason` and the allowed values: a typo must not be ignored.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.errors import LocatedError
 from migrate.gate import FAIL_ON_CHOICES
-from migrate.model import LANGUAGES, PATHS
 from migrate.safe_read import is_regular_file, read_regular
 from migrate.tomlpos import line_of
+from migrate.vocabulary import LANGUAGES, PATHS
 
 CONFIG_NAME = ".supa-migrate.toml"
 CONFIG_LIMIT = 1 << 20  # bytes: a settings file is small
@@ -197,6 +195,8 @@ def _read(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> dict:
+    import tomllib  # only for a tree with a configuration file
+
     try:
         return tomllib.loads(text)
     except RecursionError as exc:
@@ -214,6 +214,8 @@ def _check(path: Path, text: str, table: dict, root: Path, section: str | None
     for key in table:  # file order, so the first problem in the file is the one reported
         line = line_of(text, key, section)
         if key not in KEYS:
+            import difflib  # a suggestion, only when a key is wrong
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ConfigError(str(path), line, f"unknown key '{key}'; {hint}known keys: "

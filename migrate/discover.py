@@ -8,7 +8,6 @@ the scan passes over, so nothing disappears silently.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import stat
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migrate.model import Diagnostic, Skipped
+from migrate.notes import Diagnostic, Skipped
 from migrate.safe_read import is_regular_file, read_text_regular, shown_name
 
 if TYPE_CHECKING:
@@ -63,9 +62,21 @@ class Discovery:
 
 
 @dataclass(frozen=True, slots=True)
+class _Ignore:
+    """gitignore patterns, with one regex that tells whether any ignoring pattern matches:
+    most paths match none, and pathspec tries its patterns one by one."""
+
+    spec: pathspec.PathSpec
+    any_ignoring: re.Pattern[str]
+
+    def match_file(self, path: str) -> bool:
+        return self.any_ignoring.search(path) is not None and self.spec.match_file(path)
+
+
+@dataclass(frozen=True, slots=True)
 class _IgnoreLayer:
     base: str  # POSIX dir relative to root, "" for the root
-    spec: pathspec.PathSpec
+    spec: _Ignore
 
     def matches(self, rel: str, is_dir: bool) -> bool:
         if self.base:
@@ -88,9 +99,12 @@ def _gitignore_spec(lines: list[str] | tuple[str, ...]) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def ignore_spec(lines: list[str], where: str, notes: list[Diagnostic]) -> pathspec.PathSpec:
+def ignore_spec(lines: list[str] | tuple[str, ...], where: str, notes: list[Diagnostic]
+                ) -> _Ignore:
     """gitignore patterns, each line alone: a line git would reject (or one that would
     take the matcher minutes) is skipped with a note, as git skips it."""
+    import pathspec
+
     good = []
     for number, line in enumerate(lines, 1):
         if line.count("*") > MAX_WILDCARDS:
@@ -98,13 +112,28 @@ def ignore_spec(lines: list[str], where: str, notes: list[Diagnostic]) -> pathsp
                                     {"reason": "too many wildcards"}, number))
             continue
         try:
-            _gitignore_spec([line])
+            good.extend(_gitignore_spec([line]).patterns)
         except (ValueError, TypeError, re.error) as exc:
             notes.append(Diagnostic(where, "warning", "ignore-pattern",
                                     {"reason": str(exc)[:200]}, number))
-            continue
-        good.append(line)
-    return _gitignore_spec(good)
+    return _Ignore(pathspec.GitIgnoreSpec(good), _any_ignoring(good))
+
+
+def _any_ignoring(patterns: list[pathspec.Pattern]) -> re.Pattern[str]:
+    """One regex that matches where at least one ignoring (not `!`) pattern does: where
+    it does not, no pattern can ignore the path. pathspec's directory-mark group is
+    made plain, as a name may only be defined once in a regex."""
+    ignoring = [getattr(p, "regex", None) for p in patterns if p.include]
+    if not ignoring:
+        return re.compile("(?!)")  # nothing ignores
+    try:
+        return re.compile("|".join(f"(?:{_MARK_GROUP.sub('(?:', r.pattern)})"
+                                   for r in ignoring))
+    except (AttributeError, TypeError, re.error):  # a shape not foreseen: always ask
+        return re.compile("")
+
+
+_MARK_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 def _read_gitignore(directory: Path, base: str, notes: list[Diagnostic]
@@ -122,10 +151,12 @@ def _read_gitignore(directory: Path, base: str, notes: list[Diagnostic]
 
 def _submodule_paths(root: Path) -> set[str]:
     """Paths of git submodules, read from .gitmodules as text (git is not run)."""
-    parser = configparser.ConfigParser()
     path = root / ".gitmodules"
     if not is_regular_file(path):
         return set()
+    import configparser  # only for a tree that has submodules
+
+    parser = configparser.ConfigParser()
     try:
         parser.read_string(read_text_regular(path, CONTROL_FILE_LIMIT))
     except (OSError, configparser.Error):
@@ -162,7 +193,7 @@ def discover(
         frontend_for=frontend_for,
         max_file_size=max_file_size,
         root_real=os.path.realpath(root),
-        user_excludes=_gitignore_spec(excludes) if excludes else None,
+        user_excludes=ignore_spec(excludes, "--exclude", []) if excludes else None,
         submodules=_submodule_paths(root),
         root=str(root),
     )
@@ -195,7 +226,7 @@ class _Walker:
     frontend_for: Callable[[str], str | None]
     max_file_size: int
     root_real: str
-    user_excludes: pathspec.PathSpec | None
+    user_excludes: _Ignore | None
     submodules: set[str]
     root: str = ""  # as given, the start of every candidate's path
     result: Discovery = field(default_factory=Discovery)

@@ -16,26 +16,8 @@ from dataclasses import dataclass, field, fields
 from sys import intern
 from typing import Any, NamedTuple
 
-# Status order, easy to hard; a finding's severity follows it.
-STATUSES: tuple[str, ...] = ("native", "rename", "partial", "library", "rewrite", "unknown")
-CONFIDENCES: tuple[str, ...] = ("documented", "third-party", "inferred", "unverified")
-USE_KINDS: tuple[str, ...] = (
-    "call", "type", "identifier", "macro", "include", "import", "attribute",
-    "device-string", "launch", "qualifier", "asm", "intrinsic", "build", "dependency",
-    "environment",
-)
-LANGUAGES: tuple[str, ...] = ("en", "zh")  # report languages
-# Unicode bidi and invisible-direction controls: a line holding one may read differently
-# from what the compiler sees (Trojan Source, CVE-2021-42574).
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-# Port paths: native (SUPA names, BRCC), suda (CUDA sources through SUDA), both.
-PATHS: tuple[str, ...] = ("native", "suda", "both")
-# What a changed line is about; the prediction (migrate/change.py) and the measurement
-# of real ports (migrate/calibration/) share these names.
-CHANGE_CATEGORIES: tuple[str, ...] = (
-    "include", "rename", "launch", "dispatch", "fp64", "vendor_branch", "ptx",
-    "tensor_core", "library", "warp", "build", "environment", "other",
-)
+from migrate.notes import Diagnostic, Skipped
+from migrate.vocabulary import STATUSES
 
 
 class Hours(NamedTuple):
@@ -359,35 +341,6 @@ def _record(path: str, language: str, lines: int, size: int, error_share: float,
             ) -> FileRecord:
     return FileRecord(path, intern(language), lines, size, error_share, vendored,
                       intern(encoding), change, other_vendor)
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    path: str
-    reason: str  # a short code: binary, too-large, unreadable, symlink-outside, ...
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "reason": self.reason, "detail": self.detail}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Skipped:
-        return cls(str(data["path"]), str(data["reason"]), str(data.get("detail", "")))
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """A problem worth telling the user that did not stop the scan.
-
-    `code` is a catalog key under [diagnostic] and `args` fill its text, so the
-    message follows the report language; the JSON keeps the English text too.
-    """
-
-    path: str
-    level: str  # "note" or "warning"
-    code: str
-    args: dict[str, str | int] = field(default_factory=dict, hash=False)
-    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from migrate.model import (
-    PATHS,
-    CategoryDifference,
-    Estimate,
-    MappingEntry,
-    PathComparison,
-    PathEstimate,
-)
+from migrate.model import CategoryDifference, Estimate, MappingEntry, PathComparison, PathEstimate
+from migrate.vocabulary import PATHS
 
 TOP_DIFFERENCES = 3
 __all__ = ("PATHS", "compare", "entry_on", "status_on")

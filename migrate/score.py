@@ -27,7 +27,6 @@ from migrate.errors import UserError
 from migrate.forked import forked_value, value_of
 from migrate.mappings.effort import EffortModel, Rule
 from migrate.model import (
-    STATUSES,
     ZERO,
     Ceiling,
     Cost,
@@ -48,6 +47,7 @@ from migrate.model import (
     effort_key,
 )
 from migrate.paths import status_on
+from migrate.vocabulary import STATUSES
 
 GRADES = "ABCDE"
 TOP_REASONS = 3

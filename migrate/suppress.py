@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from migrate.model import Diagnostic, Finding, Suppression
+from migrate.model import Finding, Suppression
+from migrate.notes import Diagnostic
 
 _MARKER = re.compile(
     r"(?P<lead>//|/\*|#)\s*supa-migrate:\s*ignore(?![\w-])(?:\[(?P<rules>[^\]]*)\])?(?P<reason>.*)$"

@@ -20,15 +20,8 @@ from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
 from migrate.mappings.effort import EffortModel
 from migrate.mappings.load import MappingSet
 from migrate.match import match_use
-from migrate.model import (
-    BIDI_CONTROLS,
-    Diagnostic,
-    FileChange,
-    FileRecord,
-    FileResult,
-    Finding,
-    Skipped,
-)
+from migrate.model import FileChange, FileRecord, FileResult, Finding
+from migrate.notes import Diagnostic, Skipped
 from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
@@ -36,6 +29,7 @@ from migrate.safe_read import NotRegular, read_regular
 from migrate.score import FileUnits, file_units, status_on_path
 from migrate.store import pack, pack_summary
 from migrate.vendor_files import VendorFiles
+from migrate.vocabulary import BIDI_CONTROLS
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
 # every file's share is in the result either way.

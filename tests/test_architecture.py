@@ -14,10 +14,11 @@ from tests.conftest import REPO, TESTS, run_cli
 PACKAGE = REPO / "migrate"
 CONFIGURED = TESTS / "fixtures" / "configured"
 ENGINE_ONLY = ("migrate.mappings", "migrate.match", "migrate.score", "migrate.paths")
-# What a renderer may import from the package: the records, its siblings, where the
-# shipped data folders are, and the forked helper that encodes long lists on more cores.
-RENDERER_ALLOWED = ("migrate.model", "migrate.report", "migrate.resources", "migrate.errors",
-                    "migrate.forked")
+# What a renderer may import from the package: the records and the words they use, its
+# siblings, where the shipped data folders are, and the forked helper that encodes long
+# lists on more cores.
+RENDERER_ALLOWED = ("migrate.model", "migrate.notes", "migrate.vocabulary", "migrate.report",
+                    "migrate.resources", "migrate.errors", "migrate.forked")
 
 
 def module_name(path: Path) -> str:

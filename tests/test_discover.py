@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate.discover import discover
+import pytest
+
+from migrate.discover import discover, ignore_spec
 from migrate.frontends import frontend_for
 from tests.conftest import scan_json
 
@@ -66,3 +68,38 @@ def test_the_combined_file_rules_pick_what_the_rules_in_order_pick() -> None:
              "train_config.json", "data.json", "k.cuh", "Makefile", "x.mk", "run.sh"]
     assert [frontend_for(r) for r in rels] == [one_by_one(r) for r in rels]
     assert frontend_for("requirements/dev.txt") == "build" and frontend_for("q.CU") is None
+
+
+# gitignore lines of many shapes: anchored, nested, negated, folder-only, character
+# classes, `**` at either end, escaped specials, and a literal that reads like a group.
+IGNORE_LINES = ("build/", "*.log", "!keep.log", "/top.cu", "docs/**/gen", "**/cache",
+                "a/**", "*.py[co]", r"\#hash", "src/*/tmp/", "!src/keep/tmp/", "x?y.h",
+                "(?P<ps_d>x)", "[!a]b.cc", "deep/**/*.cuh", "*~", "!important~", "")
+IGNORE_PATHS = ("build", "build/", "src/build/a.cu", "a.log", "keep.log", "x/keep.log",
+                "top.cu", "x/top.cu", "docs/a/b/gen", "docs/gen", "q/cache", "cache/",
+                "a/b/c", "m.pyc", "m.pyo", "m.py", "#hash", "src/k/tmp/", "src/keep/tmp/",
+                "xzy.h", "xy.h", "(?P<ps_d>x)", "bb.cc", "ab.cc", "deep/q/r.cuh",
+                "deep/r.cuh", "f~", "important~", "plain.cu", "src/plain.cu")
+
+
+@pytest.mark.parametrize("count", [1, 3, len(IGNORE_LINES)])
+def test_ignore_prefilter_agrees_with_pathspec(count: int) -> None:
+    """The one-regex shortcut may only skip paths that no pattern ignores: every path
+    gets pathspec's own answer, for every window of the lines."""
+    import pathspec
+
+    for start in range(len(IGNORE_LINES)):
+        lines = IGNORE_LINES[start:start + count]
+        ours = ignore_spec(lines, ".gitignore", [])
+        theirs = pathspec.GitIgnoreSpec.from_lines(lines)
+        for path in IGNORE_PATHS:
+            assert ours.match_file(path) == theirs.match_file(path), (lines, path)
+
+
+def test_ignore_prefilter_skips_paths_nothing_ignores() -> None:
+    """The shortcut is taken: a path no ignoring line matches never reaches pathspec (a
+    negated line alone ignores nothing)."""
+    ours = ignore_spec(IGNORE_LINES, ".gitignore", [])
+    assert ours.any_ignoring.search("src/plain.cu") is None
+    assert ours.any_ignoring.search("x/keep.log") is not None  # `*.log` matches it
+    assert ignore_spec(["!keep.log"], ".gitignore", []).any_ignoring.search("keep.log") is None

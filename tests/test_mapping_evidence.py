@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from migrate.mappings.load import load_mappings
-from migrate.model import CONFIDENCES, STATUSES
+from migrate.vocabulary import CONFIDENCES, STATUSES
 from tests.conftest import REPO
 
 SHARED = REPO.parent / "shared" / "birensupa"

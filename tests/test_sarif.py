@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from migrate.model import STATUSES
 from migrate.report.sarif import LEVELS
+from migrate.vocabulary import STATUSES
 from tests.conftest import EXAMPLE, FIXTURE_REPOS, run_cli, scan_json
 
 # The OASIS schema is used where it lies, never copied into the project.

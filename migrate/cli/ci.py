@@ -20,7 +20,7 @@ from migrate.config import load_settings
 from migrate.diff import compare, read_result
 from migrate.errors import UserError
 from migrate.mappings.load import load_mappings
-from migrate.model import LANGUAGES
+from migrate.vocabulary import LANGUAGES
 
 
 @click.group("baseline")

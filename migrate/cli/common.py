@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -47,6 +46,8 @@ def guarded(what: str, debug: bool = False) -> Iterator[None]:
         fail(f"{what} failed: {exc.strerror or exc}", EXIT_USAGE)
     except Exception:
         if debug:
+            import traceback  # only when asked for
+
             traceback.print_exc()
         fail(f"internal error: {what} failed; rerun with --debug and report it", EXIT_INTERNAL)
 

@@ -9,10 +9,10 @@ import click
 from migrate.atomic import write_atomically
 from migrate.cli.common import emit, guarded
 from migrate.errors import UserError
-from migrate.model import LANGUAGES
 from migrate.portfolio import build, read_results
 from migrate.report import format_for_path
 from migrate.report.portfolio import FORMATS, render
+from migrate.vocabulary import LANGUAGES
 
 
 @click.command("merge")

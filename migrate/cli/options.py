@@ -10,7 +10,7 @@ import click
 
 from migrate import gate
 from migrate.config import DEFAULT_MAX_FILE_SIZE
-from migrate.model import LANGUAGES, PATHS
+from migrate.vocabulary import LANGUAGES, PATHS
 
 F = TypeVar("F", bound=Callable[..., object])
 

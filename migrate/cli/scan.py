@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -25,10 +25,13 @@ from migrate.config import Settings, load_settings
 from migrate.discover import Discovery, discover
 from migrate.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from migrate.frontends import frontend_for
-from migrate.model import STATUSES, ScanResult
 from migrate.replay import BLOCK, RunEntry, run_key
 from migrate.report import RENDERERS, chunked_renderer, format_for_path
 from migrate.report.safe import safe_text
+from migrate.vocabulary import STATUSES
+
+if TYPE_CHECKING:  # types only: a replayed run never builds the records
+    from migrate.model import ScanResult
 
 
 @click.command()

@@ -18,8 +18,9 @@ from rich.table import Table
 
 from migrate.cli.common import emit, guarded
 from migrate.mappings.load import MappingSet, load_mappings
-from migrate.model import CONFIDENCES, LANGUAGES, STATUSES, MappingEntry
+from migrate.model import MappingEntry
 from migrate.report.safe import safe_text
+from migrate.vocabulary import CONFIDENCES, LANGUAGES, STATUSES
 
 LANGUAGES_ORDER = ("cuda_cpp", "python", "build")
 

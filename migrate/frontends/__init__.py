@@ -12,9 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import translate
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from migrate.model import Diagnostic, Use
+from migrate.notes import Diagnostic
+
+if TYPE_CHECKING:  # types only: a replayed run never builds the records
+    from migrate.model import Use
 
 # Frontend name -> module that defines `extract(text, rel, context) -> FrontendOutput`.
 FRONTENDS: dict[str, str] = {

@@ -43,7 +43,8 @@ from packaging.utils import (
 
 from migrate.frontends import FrontendOutput, RepoContext
 from migrate.frontends.source_text import LineIndex
-from migrate.model import Diagnostic, Use
+from migrate.model import Use
+from migrate.notes import Diagnostic
 
 LANGUAGE = "build"
 

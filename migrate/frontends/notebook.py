@@ -12,7 +12,8 @@ import dataclasses
 import json
 
 from migrate.frontends import FrontendOutput, RepoContext, build, python
-from migrate.model import Diagnostic, Use
+from migrate.model import Use
+from migrate.notes import Diagnostic
 
 LANGUAGE = "python"
 

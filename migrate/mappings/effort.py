@@ -16,10 +16,11 @@ from typing import Any
 from migrate.change import PORT_PATHS, LineModel, LinePattern, LineRule
 from migrate.loosen import loosened
 from migrate.mappings.validate import MappingError
-from migrate.model import CHANGE_CATEGORIES, STATUSES, USE_KINDS, ZERO, Finding, Hours
+from migrate.model import ZERO, Finding, Hours
 from migrate.paths import status_on
 from migrate.safe_read import read_regular
 from migrate.tomlpos import Section, line_of
+from migrate.vocabulary import CHANGE_CATEGORIES, STATUSES, USE_KINDS
 
 EFFORT_FILE = "effort.toml"
 UNITS = ("file", "site", "kernel", "package", "name", "project")

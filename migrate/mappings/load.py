@@ -31,9 +31,10 @@ from migrate.mappings.validate import (
     check_header,
     check_row,
 )
-from migrate.model import STATUSES, Category, MappingEntry
+from migrate.model import Category, MappingEntry
 from migrate.safe_read import read_regular
 from migrate.tomlpos import line_of
+from migrate.vocabulary import STATUSES
 
 SETTINGS_FILE = "families.toml"
 TABLE_LIMIT = 64 * 1024 * 1024  # bytes: the shipped tables are a few megabytes

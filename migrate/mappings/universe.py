@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.mappings.validate import MappingError
-from migrate.model import CONFIDENCES, STATUSES, MappingEntry
+from migrate.model import MappingEntry
 from migrate.tomlpos import line_of
+from migrate.vocabulary import CONFIDENCES, STATUSES
 
 UNIVERSE_COLUMNS = ("name", "family", "header", "kind", "deprecated")
 # Which frontend resolves the names of each universe file.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.errors import LocatedError
-from migrate.model import CONFIDENCES, STATUSES
+from migrate.vocabulary import CONFIDENCES, STATUSES
 
 REQUIRED_COLUMNS = ("cuda", "status", "category", "confidence")
 OPTIONAL_COLUMNS = ("supa", "source", "note_en", "note_zh", "status_suda",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from migrate.model import Diagnostic, Use
+from migrate.model import Use
+from migrate.notes import Diagnostic
 
 # Fallback reason -> diagnostic code (reports/catalog [diagnostic]).
 FALLBACK_CODES = {"timeout": "precise-timeout", "parse-failed": "precise-parse-failed",

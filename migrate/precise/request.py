@@ -15,7 +15,7 @@ from migrate.cache import default_folder
 from migrate.config import Settings
 from migrate.discover import Candidate
 from migrate.mappings.load import MappingSet
-from migrate.model import Diagnostic
+from migrate.notes import Diagnostic
 from migrate.precise.defines import build_defines
 from migrate.precise.extract import PreciseRequest
 from migrate.precise.standins import prepare_standins

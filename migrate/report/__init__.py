@@ -8,8 +8,10 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from migrate.model import ScanResult
+if TYPE_CHECKING:  # types only: a replayed run never builds the records
+    from migrate.model import ScanResult
 
 RENDERERS: dict[str, str] = {
     "text": "migrate.report.text",
@@ -26,7 +28,7 @@ EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".sarif": "sarif"
 
 
 # A renderer: (result, language) -> the output's text.
-Render = Callable[[ScanResult, str], str]
+Render = Callable[["ScanResult", str], str]
 
 
 def renderer(name: str) -> Render:

@@ -11,10 +11,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from migrate.model import STATUSES, Estimate, Finding, ScanResult
+from migrate.model import Estimate, Finding, ScanResult
 from migrate.report import numbers
 from migrate.report.messages import change_label
 from migrate.report.safe import safe_text
+from migrate.vocabulary import STATUSES
 
 BAR_SPACE = 300  # SVG units for the longest bar
 TOP_FILES = 10

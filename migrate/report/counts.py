@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from migrate.model import STATUSES, Finding, ScanResult, Tally
+from migrate.model import Finding, ScanResult, Tally
+from migrate.vocabulary import STATUSES
 
 TOP_FILES = 10
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 
-from migrate.model import LANGUAGES
 from migrate.resources import reports_dir
+from migrate.vocabulary import LANGUAGES
 
 __all__ = ("LANGUAGES", "catalog", "text")
 

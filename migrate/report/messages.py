@@ -6,7 +6,8 @@ language, so one JSON result serves both languages.
 
 from __future__ import annotations
 
-from migrate.model import Diagnostic, Finding, ScanResult
+from migrate.model import Finding, ScanResult
+from migrate.notes import Diagnostic
 from migrate.report import i18n, numbers
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from migrate.model import BIDI_CONTROLS as BIDI
+from migrate.vocabulary import BIDI_CONTROLS as BIDI
 
 # C0 and C1 controls except TAB and LF, DEL, and the bidi / invisible format characters.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + BIDI + "\u2028\u2029\ufeff]")

@@ -25,13 +25,14 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from migrate.model import CONFIDENCES, Finding, MappingEntry, ScanResult
+from migrate.model import Finding, MappingEntry, ScanResult
 from migrate.report import i18n
 from migrate.report.json import findings_between, indented_items
 from migrate.report.messages import diagnostic_message, finding_message
 from migrate.report.parts import encoded
 from migrate.report.safe import safe_text
 from migrate.report.templates import markdown_code
+from migrate.vocabulary import CONFIDENCES
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                 "sarif-schema-2.1.0.json")

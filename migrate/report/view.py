@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.model import STATUSES, Estimate, Finding, MappingEntry, ScanResult
+from migrate.model import Estimate, Finding, MappingEntry, ScanResult
 from migrate.report import charts, i18n, numbers
 from migrate.report.counts import tally
 from migrate.report.effort_view import reason_text
@@ -23,6 +23,7 @@ from migrate.report.messages import (
     skip_reason,
 )
 from migrate.report.safe import has_bidi, safe_text
+from migrate.vocabulary import STATUSES
 
 BLOCKER_GROUPS = ("dependency", "ptx", "tensor-core", "unsupported")
 BLOCKER_STATUSES = frozenset({"library", "rewrite", "unknown"})
