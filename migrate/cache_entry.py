@@ -29,6 +29,7 @@ from migrate.model import (
     use_row,
 )
 from migrate.notes import Diagnostic, Skipped
+from migrate.own_names import screen_entry
 from migrate.score import FileShares, FileUnits
 from migrate.store import pack_rows, pack_summary
 
@@ -114,8 +115,9 @@ def packed_result(data: dict[str, Any]) -> FileResult:
                      None if suppression is None else Suppression(
                          suppression["line"], tuple(suppression["rules"]),
                          suppression["reason"]), other))
-        if matched_by == "family":  # as `worker.screen` keeps them
-            screen.append((True, use[_KIND], use[_RESOLVED]))
+        entry = screen_entry(matched_by, entries[index].cuda, use[_KIND], use[_RESOLVED])
+        if entry is not None:  # as `worker.screen` keeps them
+            screen.append(entry)
     skipped = data["skipped"]
     units = None if data["units"] is None else _units_from(data["units"], len(rows))
     return FileResult(record, (), tuple(Diagnostic(**d) for d in data["diagnostics"]),

@@ -151,6 +151,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContex
         device_macros=device,
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
+        prefix_namespaces=mappings.prefix_namespaces("cuda_cpp"),
     )
 
 

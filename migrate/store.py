@@ -131,15 +131,22 @@ class FindingStore(Sequence[Finding]):
                 ) -> None:
         """Block `index` holds `findings` (and `summary`) from now on: fewer, after the
         whole scan showed some to be the repository's own names."""
+        self.replace_blocks([(index, findings, summary)])
+
+    def replace_blocks(self, blocks: Iterable[tuple[int, Sequence[Finding], object]]
+                       ) -> None:
+        """`replace` for many blocks at once: the store's bookkeeping, which costs a pass
+        over every finding, is redone once."""
         if any(self._notes):
             raise RuntimeError("findings were annotated already")
-        block = pack(findings)
-        self._offsets[index] = self._write(block)
-        self._sizes[index] = len(block)
-        self._counts[index] = len(findings)
-        packed = pack_summary(summary)
-        self._summary_offsets[index] = self._write(packed) if packed else 0
-        self._summary_sizes[index] = len(packed)
+        for index, findings, summary in blocks:
+            block = pack(findings)
+            self._offsets[index] = self._write(block)
+            self._sizes[index] = len(block)
+            self._counts[index] = len(findings)
+            packed = pack_summary(summary)
+            self._summary_offsets[index] = self._write(packed) if packed else 0
+            self._summary_sizes[index] = len(packed)
         self._objects.clear()
         self._held = 0
         self._latest = -1
@@ -150,8 +157,9 @@ class FindingStore(Sequence[Finding]):
     def files(self) -> list[str]:
         return list(self._files)
 
-    def block(self, index: int) -> list[Finding]:
-        """The findings of block `index` (one file), as objects with their notes set."""
+    def block(self, index: int, keep: bool = True) -> list[Finding]:
+        """The findings of block `index` (one file), as objects with their notes set; kept
+        for the next reader unless `keep` is false (a reader that passes once)."""
         found = self._objects.get(index)
         if found is not None:
             return found
@@ -163,6 +171,8 @@ class FindingStore(Sequence[Finding]):
             if note_id:
                 finding = findings[i]
                 finding.price, finding.unit, finding.baseline_state = table[note_id]
+        if not keep:
+            return findings
         # Readers mostly walk all findings in order, where evicting the oldest block
         # would evict every block before its next use: the first blocks read stay, up
         # to the budget, and of the rest only the latest one (for a reader going back).

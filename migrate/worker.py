@@ -22,6 +22,7 @@ from migrate.mappings.load import MappingSet
 from migrate.match import match_use
 from migrate.model import FileChange, FileRecord, FileResult, Finding
 from migrate.notes import Diagnostic, Skipped
+from migrate.own_names import Screen, screen_entry
 from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
@@ -107,11 +108,11 @@ def file_units_of(findings: Sequence[Finding], state: WorkerState) -> FileUnits 
                        for path in PORT_PATHS], state.include_vendored)
 
 
-def screen(findings: Iterable[Finding]) -> tuple[tuple[bool, str, str], ...]:
-    """What the whole-scan filter (`api._drop_own`) looks at, of the findings it may drop:
-    those matched by a name family."""
-    return tuple((True, f.use.kind, f.use.resolved) for f in findings
-                 if f.matched_by == "family")
+def screen(findings: Iterable[Finding]) -> Screen:
+    """What the whole-scan filter (`api._drop_own`) looks at, of the findings it may drop
+    (migrate/own_names.py)."""
+    return tuple(entry for f in findings if (entry := screen_entry(
+        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved)) is not None)
 
 
 def own_import(finding: Finding, packages: frozenset[str]) -> bool:
@@ -181,9 +182,11 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     if state.effort is not None:
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
                                                                state.effort.lines))
-    # Only the definitions that can make a family finding the repository's own are kept:
-    # the main process holds them until the scan ends.
-    defined = frozenset(n for n in output.defined_names if state.mappings.family_shaped(n))
+    # Only the definitions that can make a finding the repository's own are kept (the
+    # main process holds them until the scan ends): family-shaped names, and names in a
+    # namespace a row matches by prefix, if the file is not a vendored copy.
+    defined = frozenset(n for n in output.defined_names if (not candidate.vendored
+                        if "::" in n else state.mappings.family_shaped(n)))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
                       defined_names=defined)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from tests.conftest import scan_json
+import pytest
+
+from tests.conftest import run_cli, scan_json
 
 DECLARES = """struct cudaExternalResInterop { int x; };
 typedef struct { int y; } cudaResObj_t;
@@ -27,3 +30,91 @@ def test_types_variables_parameters_and_headers_of_the_project(tmp_path: Path) -
     assert found == {("cuda_helpers.h", "CUresult"), ("cuda_helpers.h", "CUdevice"),
                      ("cuda_helpers.h", "cublasHandle_t"), ("use.cu", "cudaStream_t"),
                      ("use.cu", "cuInit"), ("use.cu", "cudaFoo")}
+
+
+# A project that is (or extends) a library the tables match by namespace: its own
+# definitions, a vendored copy of the library, and uses of both.
+LIBRARY_HEADER = """#pragma once
+namespace cutlass {
+namespace gemm {
+template <int M, int N, int K> struct GemmShape { static int const kM = M; };
+template <typename T> struct sizeof_bits { static int const value = 8; };
+template <class Kernel, class Enable = void> class Adapter;
+}
+using std::is_same_v;
+template <> struct NumericConverter<int, float> { };
+}
+namespace c10 { namespace cuda { class CUDAStream; } }
+"""
+VENDORED_HEADER = """namespace cutlass { namespace epilogue { namespace thread {
+template <typename T> struct LinearCombination { };
+} } }
+"""
+LIBRARY_USES = """#include "cutlass/gemm/gemm.h"
+#include "cutlass/epilogue/thread.h"
+using Shape = cutlass::gemm::GemmShape<128, 128, 32>;
+int v = cutlass::gemm::sizeof_bits<int>::value;
+bool same = cutlass::is_same_v<int, int>;
+using A = cutlass::gemm::Adapter<int>;
+cutlass::NumericConverter<int, float> conv;
+cutlass::epilogue::thread::LinearCombination<float> op;
+void f(c10::cuda::CUDAStream s) { cudaMalloc(0, 4); }
+"""
+
+
+def test_names_a_repository_defines_in_a_library_namespace(tmp_path: Path) -> None:
+    """CUTLASS's own `cutlass::gemm::GemmShape` is no port work where CUTLASS uses it; a
+    name from a vendored copy, a specialization of the library's template and a class
+    only declared ahead (the library's own, in an extension) stay findings."""
+    (tmp_path / "include" / "cutlass" / "gemm").mkdir(parents=True)
+    (tmp_path / "include" / "cutlass" / "gemm" / "gemm.h").write_text(LIBRARY_HEADER)
+    vendored = tmp_path / "third_party" / "cutlass" / "include" / "cutlass" / "epilogue"
+    vendored.mkdir(parents=True)
+    (vendored / "thread.h").write_text(VENDORED_HEADER)
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "use.cu").write_text(LIBRARY_USES)
+    result = scan_json(tmp_path)
+    found = {(f["line"], f["resolved"]) for f in result["findings"]
+             if f["file"] == "tools/use.cu"}
+    assert found == {(2, "cutlass/epilogue/thread.h"), (7, "cutlass::NumericConverter"),
+                     (8, "cutlass::epilogue::thread::LinearCombination"),
+                     (9, "c10::cuda::CUDAStream"), (9, "cudaMalloc")}
+    lines = next(f for f in result["files"] if f["path"] == "tools/use.cu")["change_lines"]
+    assert lines["native"] == 4  # the include, the two library lines, the CUDA line
+
+
+def test_a_vendored_copy_defines_nothing_of_the_project(tmp_path: Path) -> None:
+    """The same library, vendored only: every use in the project is still port work."""
+    vendored = tmp_path / "third_party" / "cutlass" / "include" / "cutlass" / "gemm"
+    vendored.mkdir(parents=True)
+    (vendored / "gemm.h").write_text(LIBRARY_HEADER)
+    (tmp_path / "use.cu").write_text(LIBRARY_USES)
+    found = {f["resolved"] for f in scan_json(tmp_path)["findings"] if f["file"] == "use.cu"}
+    assert {"cutlass/gemm/gemm.h", "cutlass::gemm::GemmShape",
+            "cutlass::gemm::sizeof_bits::value", "cutlass::is_same_v"} <= found
+
+
+def test_own_names_found_again_on_two_cores_as_on_one(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `api.FORK_REDO_FILES` files to redo, a forked copy redoes half of them: the
+    result is the same, byte for byte, as one process redoing all."""
+    import migrate.api as api
+    from migrate import forked
+
+    forks = []
+    monkeypatch.setattr(api, "forked_value", lambda compute: forks.append(1) or
+                        forked.forked_value(compute))
+    (tmp_path / "include" / "cutlass" / "gemm").mkdir(parents=True)
+    (tmp_path / "include" / "cutlass" / "gemm" / "gemm.h").write_text(LIBRARY_HEADER)
+    for number in range(api.FORK_REDO_FILES + 6):
+        (tmp_path / f"use{number:03d}.cu").write_text(LIBRARY_USES)
+    one = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "1", "--no-cache")
+    assert not forks
+    two = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "2", "--no-cache")
+    assert forks == [1]
+    assert one[0] == two[0] == 0 and one[1] == two[1]
+    found = {f["resolved"] for f in json.loads(one[1])["findings"] if f["file"] == "use000.cu"}
+    # The own header and names are gone; the rest is as in the test above.
+    assert found == {"cutlass/epilogue/thread.h", "cutlass::NumericConverter",
+                     "cutlass::epilogue::thread::LinearCombination", "c10::cuda::CUDAStream",
+                     "cudaMalloc"}

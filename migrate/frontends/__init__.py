@@ -135,6 +135,10 @@ class RepoContext:
     # dotted Python name: an attribute chain nothing answers for (`cutlass.op.Gemm` in
     # cutlass's own Python) is no use worth making. None: every chain is one.
     python_answered: Callable[[str], bool] | None = None
+    # The outermost namespaces of the C/C++ rows matched by prefix (`cutlass::*`,
+    # `at::cuda::*` -> cutlass, at): the names a file defines in them may be the
+    # repository's own (frontends/cpp_declared.py).
+    prefix_namespaces: frozenset[str] = frozenset()
 
     def universe_only(self, token: str) -> bool:
         """Whether `token` is a candidate only because the universe lists it."""

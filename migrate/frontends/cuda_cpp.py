@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from migrate.frontends import FrontendOutput, RepoContext
+from migrate.frontends.cpp_declared import declared_in_namespaces
 from migrate.frontends.cpp_parse import (
     Ancestors,
     blank_qualifier_macros,
@@ -98,6 +99,10 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     scan.find_includes(context)
     scan.find_launches()
     scan.find_names(context)
+    heads = frozenset(h for h in context.prefix_namespaces if h.encode() in prepared) \
+        if b"namespace" in prepared else frozenset()
+    if heads:
+        scan.defined |= declared_in_namespaces(scan.root, heads)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined,
                           function_of=scan.function_of if functions_later else None)

@@ -150,6 +150,13 @@ class MappingSet:
                 names.update(_NAMESPACE_WORD.findall(family.regex.pattern.split("|(")[0]))
         return names
 
+    def prefix_namespaces(self, language: str) -> frozenset[str]:
+        """The outermost namespace of every `language` row matched by prefix
+        (`cutlass::*` -> cutlass, `at::cuda::*` -> at)."""
+        return frozenset(head for _regex, entry in self.patterns
+                         if language in entry.languages and "::" in entry.cuda
+                         and (head := entry.cuda.split("::")[0]).isidentifier())
+
 
 def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) -> MappingSet:
     """Load shipped tables and overlays, or raise MappingError naming file and line."""

@@ -1,0 +1,144 @@
+"""The names a C/C++ file declares inside the namespaces the tables match by prefix
+(`cutlass::*`, `cute::*`, `at::cuda::*`): qualified, as a use of them reads.
+
+CUTLASS's own `cutlass::gemm::GemmShape`, or a project's `cutlass::gemm::kernel::MoeGemm`
+extending CUTLASS, is the repository's code: its uses are no port work, while its
+definition's CUDA internals are found like any other code. Only definitions count: a
+struct or enum with a body, a primary class template, an alias, a using-declaration, a
+typedef, a namespace-level variable, a function with a body. A specialization
+(`template <> struct NumericConverter<MyType, float>`) declares no new name, and a
+prototype or a plain `struct X;` may well be the library's own (`namespace c10::cuda {
+class CUDAStream; }` in an extension).
+"""
+
+from __future__ import annotations
+
+import tree_sitter
+
+# Nodes that hold namespace-level declarations without naming a scope of their own.
+_TRANSPARENT = frozenset({"translation_unit", "declaration_list", "preproc_if",
+                          "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef",
+                          "linkage_specification"})
+_TYPES = frozenset({"struct_specifier", "class_specifier", "union_specifier",
+                    "enum_specifier"})
+_DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
+                                  "reference_declarator", "array_declarator"})
+
+
+def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str]) -> set[str]:
+    """Every name defined in a namespace whose outermost part is one of `heads`, as
+    `outer::inner::Name` (an inline namespace's names also without its own part)."""
+    found: set[str] = set()
+    stack: list[tuple[tree_sitter.Node, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, scopes = stack.pop()
+        for child in node.named_children:
+            kind = child.type
+            if kind == "namespace_definition":
+                body = child.child_by_field_name("body")
+                inner = _namespace_scopes(child, scopes)
+                if body is None:
+                    continue
+                if inner and inner[0] and inner[0][0] in heads:
+                    stack.extend((body, s) for s in inner)
+                elif not scopes:  # `namespace { ... }` at file scope
+                    stack.append((body, scopes))
+            elif kind in _TRANSPARENT:
+                stack.append((child, scopes))
+            elif scopes:
+                for name in _defined_names(child):
+                    found.add("::".join((*scopes, name)))
+    return found
+
+
+def _namespace_scopes(node: tree_sitter.Node, outer: tuple[str, ...]
+                      ) -> list[tuple[str, ...]]:
+    """The scopes a namespace's body declares into: `a::b` nested, an anonymous one as
+    its enclosing scope, an inline one as itself and its enclosing scope."""
+    name = node.child_by_field_name("name")
+    if name is None:
+        return [outer] if outer else []
+    parts = tuple(p for p in name.text.decode("utf-8", "replace").replace(" ", "")
+                  .split("::") if p) if name.text else ()
+    inner = (*outer, *parts)
+    inline = any(c.type == "inline" for c in node.children)
+    return [inner, outer] if inline and outer else [inner]
+
+
+def _defined_names(node: tree_sitter.Node) -> list[str]:
+    """The names one namespace-level declaration defines (none for a specialization or a
+    prototype)."""
+    kind = node.type
+    if kind == "template_declaration":
+        parameters = node.child_by_field_name("parameters")
+        if parameters is None or parameters.named_child_count == 0:  # `template <>`
+            return []
+        inner = [c for c in node.named_children if c.type != "template_parameter_list"]
+        if inner and inner[-1].type in _TYPES and \
+                inner[-1].child_by_field_name("body") is None:
+            # The primary template, its specializations elsewhere (`template <class K,
+            # class E = void> class GemmUniversalAdapter;`): a project rarely declares a
+            # library's template instead of including its header.
+            return _plain(inner[-1].child_by_field_name("name"))
+        return _defined_names(inner[-1]) if inner else []
+    if kind in _TYPES:
+        return _type_names(node)
+    if kind == "alias_declaration":
+        return _plain(node.child_by_field_name("name"))
+    if kind == "using_declaration":  # `using std::is_same_v;` makes cute::is_same_v
+        names = [c for c in node.named_children if c.type in ("identifier",
+                                                               "qualified_identifier")]
+        last = names[-1] if names else None
+        while last is not None and last.type == "qualified_identifier":
+            last = last.child_by_field_name("name")
+        return _plain(last)
+    if kind == "type_definition":
+        names = []
+        for declarator in node.children_by_field_name("declarator"):
+            names.extend(_plain(_innermost(declarator)))
+        return names
+    if kind == "function_definition":
+        declarator = node.child_by_field_name("declarator")
+        while declarator is not None and declarator.type in ("pointer_declarator",
+                                                             "reference_declarator"):
+            declarator = declarator.child_by_field_name("declarator")
+        if declarator is None or declarator.type != "function_declarator":
+            return []
+        return _plain(declarator.child_by_field_name("declarator"))
+    if kind == "declaration":  # `constexpr int kWarpSize = 32;`, `struct X {...} x;`
+        names = []
+        for child in node.named_children:
+            if child.type in _TYPES:
+                names.extend(_type_names(child))
+        for declarator in node.children_by_field_name("declarator"):
+            if declarator.type != "function_declarator":
+                names.extend(_plain(_innermost(declarator)))
+        return names
+    return []
+
+
+def _type_names(node: tree_sitter.Node) -> list[str]:
+    """A struct, class, union or enum defined with a body; an unscoped enum's values too."""
+    if node.child_by_field_name("body") is None:
+        return []
+    names = _plain(node.child_by_field_name("name"))
+    if node.type == "enum_specifier" and names and not any(
+            c.type in ("class", "struct") for c in node.children):
+        body = node.child_by_field_name("body")
+        names += [n for e in (body.named_children if body is not None else ())
+                  if e.type == "enumerator" for n in _plain(e.child_by_field_name("name"))]
+    return names
+
+
+def _innermost(declarator: tree_sitter.Node) -> tree_sitter.Node | None:
+    node: tree_sitter.Node | None = declarator
+    while node is not None and node.type in _DECLARATOR_WRAPPERS:
+        node = node.child_by_field_name("declarator")
+    return node
+
+
+def _plain(node: tree_sitter.Node | None) -> list[str]:
+    """The node's name when it is one plain identifier (not `A<int>`, not `A::f`)."""
+    if node is None or node.type not in ("identifier", "type_identifier") or not node.text:
+        return []
+    return [node.text.decode("utf-8", "replace")]

@@ -1,0 +1,88 @@
+"""Which findings the whole scan shows to be the repository's own code.
+
+A file alone cannot tell: `cudaResObj_t` may be CUDA's or a type the project declares in
+another file, `cutlass::gemm::GemmShape` may come from CUTLASS or be CUTLASS itself. Each
+worker keeps a screen of its findings that could turn out to be own (`screen_entry`);
+after the scan, `OwnNames` answers for each with what the whole repository defines.
+
+- A finding matched by a family shape (`cudaX`, `cuX_t`) is own when the repository
+  defines that name, or has a header of that base name.
+- A finding matched by a namespace row (`cutlass::*`) is own when the repository's own
+  code (not a vendored copy) defines the name or one that encloses it
+  (`cutlass::sizeof_bits` for `cutlass::sizeof_bits::value`); an #include matched by a
+  folder row (`cutlass/*`) is own when the path is one of the repository's own files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+Screen = tuple[tuple[bool, str, str], ...]
+
+
+def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str
+                 ) -> tuple[bool, str, str] | None:
+    """What the after-scan check needs of one finding, or None when no definition
+    elsewhere can make it the repository's own. The first element tells a family match."""
+    if matched_by == "family":
+        return (True, kind, resolved)
+    if matched_by == "pattern" and (
+            (row_key.endswith("::*") and "::" in resolved)
+            or (kind == "include" and row_key.endswith("/*"))):
+        return (False, kind, resolved)
+    return None
+
+
+class OwnNames:
+    """The repository's own names and headers, for the entries the screens ask about."""
+
+    def __init__(self, screens: Iterable[Screen], defined: set[str],
+                 paths: Iterable[tuple[str, bool]]) -> None:
+        """`defined`: every name the files define (qualified ones from own code only);
+        `paths`: every scanned file's relative path, and whether it is vendored."""
+        asked_names: set[str] = set()
+        asked_paths: set[str] = set()
+        for screen in screens:
+            for family, kind, resolved in screen:
+                if kind != "include":
+                    continue
+                if family:
+                    asked_names.add(resolved.rsplit("/", 1)[-1])
+                else:
+                    asked_paths.add(resolved)
+        # Only what a screen asks about is looked up among the files: every file's name
+        # and path suffixes in a set would cost a large tree more than the rest of this.
+        self.headers: set[str] = set()
+        self.paths: set[str] = set()
+        for rel, vendored in paths:
+            name = rel.rsplit("/", 1)[-1]
+            if name in asked_names:
+                self.headers.add(name)
+            if not vendored and asked_paths:
+                parts = rel.split("/")
+                self.paths.update(p for i in range(len(parts))
+                                  if (p := "/".join(parts[i:])) in asked_paths)
+        self.defined = defined
+        # A repository uses the same few thousand names over and over.
+        self._answers: dict[tuple[str, str, str, str], bool] = {}
+
+    def own_finding(self, matched_by: str, row_key: str, kind: str, resolved: str) -> bool:
+        """Whether a finding (matched by `matched_by`, on the row of key `row_key`) is
+        the repository's own."""
+        key = (matched_by, row_key, kind, resolved)
+        answer = self._answers.get(key)
+        if answer is None:
+            entry = screen_entry(matched_by, row_key, kind, resolved)
+            answer = self._answers[key] = entry is not None and self.own(*entry)
+        return answer
+
+    def own(self, family: bool, kind: str, resolved: str) -> bool:
+        """Whether a screen's entry is the repository's own."""
+        if kind == "include":
+            if family:
+                return resolved.rsplit("/", 1)[-1] in self.headers
+            return resolved in self.paths
+        if family:
+            return resolved in self.defined
+        parts = resolved.split("::")
+        return any("::".join(parts[:end]) in self.defined for end in range(2, len(parts) + 1))

@@ -1,0 +1,47 @@
+"""The names a C/C++ file defines in the namespaces the tables match by prefix, one
+declaration shape per case: what counts as a definition and what does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.frontends.cpp_declared import declared_in_namespaces
+from migrate.frontends.cpp_parse import parse_best
+
+HEADS = frozenset({"cutlass", "cute", "c10"})
+CASES = [
+    ("namespace cutlass { struct Plain {}; }", {"cutlass::Plain"}),
+    ("namespace cutlass { namespace gemm { template <int M> struct GemmShape {}; } }",
+     {"cutlass::gemm::GemmShape"}),
+    ("namespace cutlass::arch { struct Sm90 {}; }", {"cutlass::arch::Sm90"}),
+    ("namespace cutlass { inline namespace v1 { struct Inl {}; } }",
+     {"cutlass::v1::Inl", "cutlass::Inl"}),
+    ("namespace cutlass { namespace { struct Hidden {}; } }", {"cutlass::Hidden"}),
+    ("namespace cutlass { using Index = int; typedef float Real; }",
+     {"cutlass::Index", "cutlass::Real"}),
+    ("namespace cutlass { enum class Round { up }; enum Kind { kOne, kTwo }; }",
+     {"cutlass::Round", "cutlass::Kind", "cutlass::kOne", "cutlass::kTwo"}),
+    ("namespace cutlass { constexpr int kWarp = 32; }", {"cutlass::kWarp"}),
+    ("namespace cute { template <class T> void copy(T t) {} int size() { return 1; } }",
+     {"cute::copy", "cute::size"}),
+    ("namespace cute { using std::is_same_v; }", {"cute::is_same_v"}),
+    ("namespace cute { template <class... T> struct tuple; }", {"cute::tuple"}),
+    ("namespace cutlass {\n#if X\nstruct InIf {};\n#endif\n}", {"cutlass::InIf"}),
+    ('extern "C++" { namespace cute { struct Linked {}; } }', {"cute::Linked"}),
+    # Not definitions of a new name: specializations, prototypes, plain declarations
+    # ahead, members defined out of line, other namespaces, names inside functions.
+    ("namespace cutlass { template <> struct NumericConverter<int, float> {}; }", set()),
+    ("namespace cutlass { template <class T> struct Conv<T*> {}; }", set()),
+    ("namespace cute { template <> void copy<int>(int x) {} }", set()),
+    ("namespace cute { void declared_only(); }", set()),
+    ("namespace c10 { namespace cuda { class CUDAStream; } }", set()),
+    ("namespace cutlass { void Plain::member() {} }", set()),
+    ("namespace other { struct NotMine {}; }", set()),
+    ("namespace cutlass { void f() { struct Local {}; } }", {"cutlass::f"}),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), CASES, ids=[c[0][:50] for c in CASES])
+def test_declared_in_namespaces(source: str, expected: set[str]) -> None:
+    tree, _ = parse_best(source.encode())
+    assert declared_in_namespaces(tree.root_node, HEADS) == expected
