@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,18 @@ def test_own_names_found_again_on_two_cores_as_on_one(tmp_path: Path,
     assert found == {"cutlass/epilogue/thread.h", "cutlass::NumericConverter",
                      "cutlass::epilogue::thread::LinearCombination", "c10::cuda::CUDAStream",
                      "cudaMalloc"}
+
+
+def test_own_names_from_cached_files_as_from_scanned_ones(tmp_path: Path) -> None:
+    """A file served from the per-file cache brings back the names it defines and the
+    screen of its findings: the project's own names are dropped as on a fresh scan."""
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "include" / "cutlass" / "gemm").mkdir(parents=True)
+    (repo / "include" / "cutlass" / "gemm" / "gemm.h").write_text(LIBRARY_HEADER)
+    (repo / "use.cu").write_text(LIBRARY_USES)
+    fresh = run_cli("scan", str(repo), "--format", "json", "--no-cache")
+    filled = run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
+    shutil.rmtree(cache / "runs")  # per-file entries only: no stored run to serve
+    cached = run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
+    assert fresh[1] == filled[1] == cached[1]
+    assert "cutlass::gemm::GemmShape" not in fresh[1]
