@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.frontends.cpp_declared import declared_in_namespaces
+from migrate.frontends.cpp_declared import declared_in_namespaces, lexical_scopes
 from migrate.frontends.cpp_parse import parse_best
 
 HEADS = frozenset({"cutlass", "cute", "c10"})
@@ -45,3 +45,42 @@ CASES = [
 def test_declared_in_namespaces(source: str, expected: set[str]) -> None:
     tree, _ = parse_best(source.encode())
     assert declared_in_namespaces(tree.root_node, HEADS) == expected
+
+
+def test_a_tree_with_errors_takes_its_scopes_from_the_braces() -> None:
+    """Recovery from a parse error can leave the namespace's definitions outside it (here
+    under an ERROR node at file scope): their scope is read from the text."""
+    source = b"namespace cute {\nstruct A {};\nint x = [](}{;\nstruct B {};\n}\n"
+    tree, share = parse_best(source)
+    assert share > 0.5
+    assert declared_in_namespaces(tree.root_node, HEADS) == set()  # the tree alone
+    assert declared_in_namespaces(tree.root_node, HEADS, source) == {"cute::A"}
+    # At file scope, an anonymous namespace is no scope to name anything in.
+    anonymous = b"namespace {\nstruct A {};\nint x = [](}{;\n}\n"
+    tree, _ = parse_best(anonymous)
+    assert declared_in_namespaces(tree.root_node, HEADS, anonymous) == set()
+
+
+LEXICAL = b"""// namespace fake { in a comment
+/* namespace fake2 { */
+const char* s = "namespace fake3 {";
+const char* r = R"x(namespace fake4 { )x";
+char c = '{';
+namespace cutlass {
+namespace gemm::kernel { struct K {}; }
+inline namespace v2 { struct I {}; }
+namespace { struct H {}; }
+}
+namespace alias = cutlass::gemm;
+"""
+
+
+def test_lexical_scopes_read_past_comments_and_literals() -> None:
+    scopes = lexical_scopes(LEXICAL)
+    assert [s for *_, s in scopes.spans] == [
+        [("cutlass",)], [("cutlass", "gemm", "kernel")], [("cutlass", "v2"), ("cutlass",)],
+        [("cutlass",)]]
+    assert scopes.at(LEXICAL.index(b"struct K")) == [("cutlass", "gemm", "kernel")]
+    assert scopes.at(LEXICAL.index(b"struct H")) == [("cutlass",)]
+    assert scopes.at(LEXICAL.index(b"namespace alias")) == []
+    assert scopes.at(LEXICAL.index(b"fake3")) == []

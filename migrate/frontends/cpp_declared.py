@@ -13,6 +13,8 @@ class CUDAStream; }` in an extension).
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter
 
 # Nodes that hold namespace-level declarations without naming a scope of their own.
@@ -25,9 +27,16 @@ _DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
                                   "reference_declarator", "array_declarator"})
 
 
-def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str]) -> set[str]:
+def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str],
+                           text: bytes = b"") -> set[str]:
     """Every name defined in a namespace whose outermost part is one of `heads`, as
-    `outer::inner::Name` (an inline namespace's names also without its own part)."""
+    `outer::inner::Name` (an inline namespace's names also without its own part).
+
+    In a tree with parse errors a namespace may end early: tree-sitter's recovery can
+    close `namespace cute {` at the first construct it cannot read, and put the rest of
+    the namespace at file scope. There the scope of each definition is read from `text`
+    by its braces (`lexical_scopes`), the tree only telling what is a definition."""
+    lexical = lexical_scopes(text) if text and root.has_error else None
     found: set[str] = set()
     stack: list[tuple[tree_sitter.Node, tuple[str, ...]]] = [(root, ())]
     while stack:
@@ -39,16 +48,71 @@ def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str]) -> set
                 inner = _namespace_scopes(child, scopes)
                 if body is None:
                     continue
-                if inner and inner[0] and inner[0][0] in heads:
+                if lexical is not None:
+                    stack.append((body, ()))
+                elif inner and inner[0] and inner[0][0] in heads:
                     stack.extend((body, s) for s in inner)
                 elif not scopes:  # `namespace { ... }` at file scope
                     stack.append((body, scopes))
-            elif kind in _TRANSPARENT:
-                stack.append((child, scopes))
-            elif scopes:
-                for name in _defined_names(child):
-                    found.add("::".join((*scopes, name)))
+            elif kind in _TRANSPARENT or (lexical is not None and kind == "ERROR"):
+                stack.append((child, scopes))  # what recovery wrapped may be definitions
+            elif lexical is not None or scopes:
+                names = _defined_names(child)
+                if not names:
+                    continue
+                where = [scopes] if lexical is None else \
+                    [s for s in lexical.at(child.start_byte) if s and s[0] in heads]
+                found.update("::".join((*scope, name)) for scope in where for name in names)
     return found
+
+
+# What the braces of a file are read past: comments, string and character literals.
+_LEXEME = re.compile(rb'//[^\n]*|/\*.*?\*/|R"([^()\\ ]{0,16})\(.*?\)\1"|"(?:\\.|[^"\\\n])*"'
+                     rb"|'(?:\\.|[^'\\\n])*'|\b(inline\s+)?namespace\b\s*([A-Za-z_][\w:\s]*?)?\s*\{"
+                     rb"|[{}]", re.DOTALL)
+
+
+class LexicalScopes:
+    """The namespaces of a file by its braces: for an offset, the scopes it lies in."""
+
+    def __init__(self, spans: list[tuple[int, int, list[tuple[str, ...]]]]) -> None:
+        self.spans = spans  # (start, end, scopes), outer ones first
+
+    def at(self, offset: int) -> list[tuple[str, ...]]:
+        inner: list[tuple[str, ...]] = []
+        for start, end, scopes in self.spans:
+            if start <= offset < end:
+                inner = scopes  # a later span that holds the offset is nested deeper
+        return inner
+
+
+def lexical_scopes(text: bytes) -> LexicalScopes:
+    """Each `namespace X {` of `text` with the byte range up to its closing brace, and
+    the scopes its body declares into (nested, inline and anonymous ones as
+    `_namespace_scopes` has them). Braces an `#if` leaves unbalanced can shift them."""
+    spans: list[tuple[int, int, list[tuple[str, ...]]]] = []
+    opened: list[tuple[int, list[tuple[str, ...]]] | None] = []  # per open brace
+    for match in _LEXEME.finditer(text):
+        lexeme = match.group()
+        if lexeme == b"}":
+            if opened:
+                namespace = opened.pop()
+                if namespace is not None:
+                    spans.append((namespace[0], match.end(), namespace[1]))
+        elif lexeme == b"{":
+            opened.append(None)
+        elif lexeme.endswith(b"{") and (lexeme.startswith(b"namespace")
+                                        or lexeme.startswith(b"inline")):
+            outer = next((n[1] for n in reversed(opened) if n is not None), [()])
+            parts = tuple(p for p in (match.group(3) or b"").decode("utf-8", "replace")
+                          .replace(" ", "").replace("\t", "").replace("\n", "")
+                          .split("::") if p)
+            scopes = [(*o, *parts) for o in outer] if parts else list(outer)
+            if match.group(2) and parts:  # inline: its names are the enclosing scope's too
+                scopes += [o for o in outer if o]
+            opened.append((match.start(), [s for s in scopes if s] or [()]))
+    spans.sort(key=lambda span: span[0])
+    return LexicalScopes(spans)
 
 
 def _namespace_scopes(node: tree_sitter.Node, outer: tuple[str, ...]

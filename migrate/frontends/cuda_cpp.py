@@ -102,7 +102,7 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     heads = frozenset(h for h in context.prefix_namespaces if h.encode() in prepared) \
         if b"namespace" in prepared else frozenset()
     if heads:
-        scan.defined |= declared_in_namespaces(scan.root, heads)
+        scan.defined |= declared_in_namespaces(scan.root, heads, prepared)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined,
                           function_of=scan.function_of if functions_later else None)
