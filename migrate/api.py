@@ -94,8 +94,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
         if settings.mode == "precise" else None
-    own_packages = own_python_packages(c.rel for c in found.candidates
-                                       if c.rel.count("/") < 3)
+    own_packages = own_python_packages(c.rel for c in found.candidates if not c.vendored)
     # Without a cache no key is made: the context's digest alone costs tens of ms.
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
@@ -271,23 +270,37 @@ def own_python_packages(paths: Iterable[str]) -> frozenset[str]:
     """Top-level Python packages and modules the repository ships itself.
 
     A folder with an `__init__.py` at the root (or under `src/`) is a package; a `.py`
-    file at the root (or under `src/`) is a module. `import mamba_ssm` inside mamba is
-    the project's own code, never a CUDA-only dependency.
+    file at the root (or under `src/`) is a module. The same holds in every folder that
+    holds a Python project of its own (`pyproject.toml`, `setup.py` or `setup.cfg`):
+    CUTLASS ships its `cutlass` package from `python/CuTeDSL/`. `import mamba_ssm` inside
+    mamba is the project's own code, never a CUDA-only dependency. `paths`: the
+    repository's own files, vendored ones left out.
     """
     paths = list(paths)
-    present = set(paths)
+    roots = {""} | {rel.rsplit("/", 1)[0] + "/" for rel in paths if "/" in rel and
+                    rel.rsplit("/", 1)[1] in _PROJECT_FILES}
     names: set[str] = set()
     for rel in paths:
-        parts = rel.split("/")
-        if parts[0] == "src" and len(parts) > 1:
-            parts = parts[1:]
-        if len(parts) == 1 and parts[0].endswith(".py"):
-            names.add(parts[0][:-3])
-        elif len(parts) == 2 and parts[1] == "__init__.py":
-            names.add(parts[0])
-    return frozenset(n for n in names if n.isidentifier() and n not in ("setup", "conftest")
-                     and (f"{n}/__init__.py" in present or f"src/{n}/__init__.py" in present
-                          or f"{n}.py" in present or f"src/{n}.py" in present))
+        for root in ([""] if "/" not in rel else _roots_of(rel, roots)):
+            parts = rel[len(root):].split("/")
+            if parts[0] == "src" and len(parts) > 1:
+                parts = parts[1:]
+            if len(parts) == 1 and parts[0].endswith(".py"):
+                names.add(parts[0][:-3])
+            elif len(parts) == 2 and parts[1] == "__init__.py":
+                names.add(parts[0])
+    return frozenset(n for n in names if n.isidentifier() and n not in ("setup", "conftest"))
+
+
+# Files that make their folder the root of a Python project.
+_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
+
+def _roots_of(rel: str, roots: set[str]) -> list[str]:
+    """The project roots `rel` lies at most two folders below (`src/pkg/__init__.py`)."""
+    parts = rel.split("/")
+    return [root for depth in range(max(0, len(parts) - 3), len(parts))
+            if (root := "/".join(parts[:depth]) + "/" if depth else "") in roots]
 
 
 def _merge(result: ScanResult, file_result: FileResult, store: FindingStore,

@@ -134,3 +134,37 @@ def test_own_names_from_cached_files_as_from_scanned_ones(tmp_path: Path) -> Non
     cached = run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
     assert fresh[1] == filled[1] == cached[1]
     assert "cutlass::gemm::GemmShape" not in fresh[1]
+
+
+@pytest.mark.parametrize(("paths", "expected"), [
+    (["mamba_ssm/__init__.py", "setup.py", "conftest.py", "bench.py"], {"mamba_ssm", "bench"}),
+    (["src/pkg/__init__.py", "src/pkg/ops.py"], {"pkg"}),
+    # A folder holding a Python project of its own is a root too (CUTLASS's CuTe DSL).
+    (["python/CuTeDSL/pyproject.toml", "python/CuTeDSL/cutlass/__init__.py",
+      "python/CuTeDSL/cutlass/cute/__init__.py"], {"cutlass"}),
+    (["operators/setup.cfg", "operators/src/ops/__init__.py", "operators/run.py"],
+     {"ops", "run"}),
+    # A package deep in the tree, with no project beside it, is no package of the project:
+    # a test's stand-in `torch` must not make every `import torch` the project's own.
+    (["tests/mock/torch/__init__.py", "a/b/c.py"], set()),
+])
+def test_own_python_packages(paths: list[str], expected: set[str]) -> None:
+    from migrate.api import own_python_packages
+
+    assert own_python_packages(paths) == expected
+
+
+def test_imports_of_a_package_shipped_from_a_nested_project(tmp_path: Path) -> None:
+    """`import cutlass` in CUTLASS's examples is its own CuTe DSL package; `import torch`
+    next to a stand-in `torch` in tests is still PyTorch."""
+    package = tmp_path / "python" / "CuTeDSL" / "cutlass"
+    package.mkdir(parents=True)
+    (package.parent / "pyproject.toml").write_text("[project]\nname = 'cutlass-dsl'\n")
+    (package / "__init__.py").write_text("")
+    (tmp_path / "tests" / "mock" / "torch").mkdir(parents=True)
+    (tmp_path / "tests" / "mock" / "torch" / "__init__.py").write_text("")
+    (tmp_path / "example.py").write_text("import cutlass\nimport cutlass.cute as cute\n"
+                                         "import torch\ntorch.cuda.synchronize()\n")
+    found = {f["resolved"] for f in scan_json(tmp_path)["findings"] if f["file"] == "example.py"}
+    assert not any(name.startswith("cutlass") for name in found)
+    assert "torch.cuda.synchronize" in found
