@@ -167,7 +167,7 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
         done = []
         for index, file in part:
             kept = [f for f in store.block(index, keep=False) if not names.own_finding(
-                f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved)]
+                f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)]
             record = records.get(file)
             if record is not None and file in by_rel:
                 record = repredict(by_rel[file], record, kept, state)

@@ -35,6 +35,7 @@ from migrate.store import pack_rows, pack_summary
 
 _ALTERNATIVES = USE_FIELDS.index("alternatives")
 _KIND, _RESOLVED = USE_FIELDS.index("kind"), USE_FIELDS.index("resolved")
+_SYMBOL = USE_FIELDS.index("symbol")
 _REPEATED = tuple(USE_FIELDS.index(name) for name in (
     "file", "symbol", "resolved", "kind", "language", "source_line", "function", "via", "mode"))
 _SHARE_ARRAYS = ("category_of", "line_of", "unit_of", "flags_of")
@@ -115,7 +116,8 @@ def packed_result(data: dict[str, Any]) -> FileResult:
                      None if suppression is None else Suppression(
                          suppression["line"], tuple(suppression["rules"]),
                          suppression["reason"]), other))
-        entry = screen_entry(matched_by, entries[index].cuda, use[_KIND], use[_RESOLVED])
+        entry = screen_entry(matched_by, entries[index].cuda, use[_KIND], use[_RESOLVED],
+                             use[_SYMBOL])
         if entry is not None:  # as `worker.screen` keeps them
             screen.append(entry)
     skipped = data["skipped"]

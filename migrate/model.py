@@ -358,7 +358,7 @@ class FileResult:
     block_count: int = 0
     # (matched by family, kind, resolved) of the findings the whole scan may still show
     # to be the repository's own (its names and headers).
-    screen: tuple[tuple[bool, str, str], ...] = ()
+    screen: tuple[tuple[bool, str, str, str], ...] = ()
     block_summary: bytes = b""  # the block's priced units (migrate/score.py FileUnits)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -427,7 +427,7 @@ def _file_result_from_rows(record: FileRecord | None, rows: tuple[tuple[Any, ...
                            diagnostics: tuple[Diagnostic, ...], skipped: Skipped | None,
                            defined_names: frozenset[str], block: bytes = b"",
                            block_count: int = 0,
-                           screen: tuple[tuple[bool, str, str], ...] = (),
+                           screen: tuple[tuple[bool, str, str, str], ...] = (),
                            block_summary: bytes = b"") -> FileResult:
     return FileResult(record, findings_from_rows(rows), diagnostics, skipped, defined_names,
                       block, block_count, screen, block_summary)

@@ -11,25 +11,33 @@ after the scan, `OwnNames` answers for each with what the whole repository defin
   code (not a vendored copy) defines the name or one that encloses it
   (`cutlass::sizeof_bits` for `cutlass::sizeof_bits::value`); an #include matched by a
   folder row (`cutlass/*`) is own when the path is one of the repository's own files.
+  It is own too when the namespace was only a guess from a `using namespace`: after
+  `using namespace cute;`, `test::gemm::TestSmall` reads as `cute::test::...`, but a
+  project that declares `namespace test` itself means its own (the frontend records such
+  a namespace as `test::`, cpp_declared.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-Screen = tuple[tuple[bool, str, str], ...]
+Screen = tuple[tuple[bool, str, str, str], ...]
 
 
-def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str
-                 ) -> tuple[bool, str, str] | None:
-    """What the after-scan check needs of one finding, or None when no definition
-    elsewhere can make it the repository's own. The first element tells a family match."""
+def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str, written: str
+                 ) -> tuple[bool, str, str, str] | None:
+    """What the after-scan check needs of one finding (`written`: its name as the code
+    writes it), or None when no definition elsewhere can make it the repository's own.
+    The first element tells a family match; the last, the written name's first part
+    where a `using namespace` put another namespace before it."""
     if matched_by == "family":
-        return (True, kind, resolved)
-    if matched_by == "pattern" and (
-            (row_key.endswith("::*") and "::" in resolved)
-            or (kind == "include" and row_key.endswith("/*"))):
-        return (False, kind, resolved)
+        return (True, kind, resolved, "")
+    if matched_by == "pattern" and row_key.endswith("::*") and "::" in resolved:
+        head = written.split("::", 1)[0].strip() if "::" in written else ""
+        return (False, kind, resolved,
+                head if head and not resolved.startswith(head + "::") else "")
+    if matched_by == "pattern" and kind == "include" and row_key.endswith("/*"):
+        return (False, kind, resolved, "")
     return None
 
 
@@ -43,7 +51,7 @@ class OwnNames:
         asked_names: set[str] = set()
         asked_paths: set[str] = set()
         for screen in screens:
-            for family, kind, resolved in screen:
+            for family, kind, resolved, _ in screen:
                 if kind != "include":
                     continue
                 if family:
@@ -64,19 +72,20 @@ class OwnNames:
                                   if (p := "/".join(parts[i:])) in asked_paths)
         self.defined = defined
         # A repository uses the same few thousand names over and over.
-        self._answers: dict[tuple[str, str, str, str], bool] = {}
+        self._answers: dict[tuple[str, str, str, str, str], bool] = {}
 
-    def own_finding(self, matched_by: str, row_key: str, kind: str, resolved: str) -> bool:
+    def own_finding(self, matched_by: str, row_key: str, kind: str, resolved: str,
+                    written: str) -> bool:
         """Whether a finding (matched by `matched_by`, on the row of key `row_key`) is
         the repository's own."""
-        key = (matched_by, row_key, kind, resolved)
+        key = (matched_by, row_key, kind, resolved, written)
         answer = self._answers.get(key)
         if answer is None:
-            entry = screen_entry(matched_by, row_key, kind, resolved)
+            entry = screen_entry(matched_by, row_key, kind, resolved, written)
             answer = self._answers[key] = entry is not None and self.own(*entry)
         return answer
 
-    def own(self, family: bool, kind: str, resolved: str) -> bool:
+    def own(self, family: bool, kind: str, resolved: str, written_head: str) -> bool:
         """Whether a screen's entry is the repository's own."""
         if kind == "include":
             if family:
@@ -84,5 +93,7 @@ class OwnNames:
             return resolved in self.paths
         if family:
             return resolved in self.defined
+        if written_head and f"{written_head}::" in self.defined:
+            return True  # the project's own namespace, not the used one's
         parts = resolved.split("::")
         return any("::".join(parts[:end]) in self.defined for end in range(2, len(parts) + 1))

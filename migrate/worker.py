@@ -112,7 +112,7 @@ def screen(findings: Iterable[Finding]) -> Screen:
     """What the whole-scan filter (`api._drop_own`) looks at, of the findings it may drop
     (migrate/own_names.py)."""
     return tuple(entry for f in findings if (entry := screen_entry(
-        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved)) is not None)
+        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)) is not None)
 
 
 def own_import(finding: Finding, packages: frozenset[str]) -> bool:

@@ -37,6 +37,8 @@ CASES = [
     ("namespace c10 { namespace cuda { class CUDAStream; } }", set()),
     ("namespace cutlass { void Plain::member() {} }", set()),
     ("namespace other { struct NotMine {}; }", set()),
+    ("namespace other { namespace cutlass { struct Nested {}; } }", set()),
+    ("namespace { namespace cutlass { struct InAnonymous {}; } }", {"cutlass::InAnonymous"}),
     ("namespace cutlass { void f() { struct Local {}; } }", {"cutlass::f"}),
 ]
 
@@ -44,7 +46,24 @@ CASES = [
 @pytest.mark.parametrize(("source", "expected"), CASES, ids=[c[0][:50] for c in CASES])
 def test_declared_in_namespaces(source: str, expected: set[str]) -> None:
     tree, _ = parse_best(source.encode())
-    assert declared_in_namespaces(tree.root_node, HEADS) == expected
+    names = declared_in_namespaces(tree.root_node, HEADS)
+    assert {n for n in names if not n.endswith("::")} == expected
+
+
+def test_namespaces_opened_at_file_scope() -> None:
+    """Recorded as `name::`, in every namespace (not only the tables'), nested ones only
+    by their outermost part: a `using namespace` guess is checked against them."""
+    source = (b"namespace test { namespace gemm { struct T {}; } }\n"
+              b"namespace cute::detail { int x = 1; }\nnamespace { int hidden; }\n"
+              b"namespace alias = test::gemm;\n")
+    tree, _ = parse_best(source)
+    names = declared_in_namespaces(tree.root_node, HEADS)
+    assert {n for n in names if n.endswith("::")} == {"test::", "cute::"}
+    broken = source + b"int y = [](}{;\n"  # the same from the braces of a broken tree
+    tree, _ = parse_best(broken)
+    assert tree.root_node.has_error
+    assert {n for n in declared_in_namespaces(tree.root_node, HEADS, broken)
+            if n.endswith("::")} == {"test::", "cute::"}
 
 
 def test_a_tree_with_errors_takes_its_scopes_from_the_braces() -> None:
@@ -54,7 +73,7 @@ def test_a_tree_with_errors_takes_its_scopes_from_the_braces() -> None:
     tree, share = parse_best(source)
     assert share > 0.5
     assert declared_in_namespaces(tree.root_node, HEADS) == set()  # the tree alone
-    assert declared_in_namespaces(tree.root_node, HEADS, source) == {"cute::A"}
+    assert declared_in_namespaces(tree.root_node, HEADS, source) == {"cute::A", "cute::"}
     # At file scope, an anonymous namespace is no scope to name anything in.
     anonymous = b"namespace {\nstruct A {};\nint x = [](}{;\n}\n"
     tree, _ = parse_best(anonymous)

@@ -168,3 +168,25 @@ def test_imports_of_a_package_shipped_from_a_nested_project(tmp_path: Path) -> N
     found = {f["resolved"] for f in scan_json(tmp_path)["findings"] if f["file"] == "example.py"}
     assert not any(name.startswith("cutlass") for name in found)
     assert "torch.cuda.synchronize" in found
+
+
+def test_a_using_namespace_guess_yields_to_the_projects_own_namespace(tmp_path: Path) -> None:
+    """After `using namespace cute;`, `test::gemm::TestSmall` could be `cute::test::...`;
+    the project declares `namespace test` itself, so it is its own. A name only CuTe
+    can hold stays a finding. (As in CUTLASS's tests, an alias named `gemm` makes the
+    frontend read every name that has `gemm` in it.)"""
+    (tmp_path / "testbed.hpp").write_text(
+        "namespace test { namespace gemm { template <class G> bool TestSmall(int n) "
+        "{ return n > 0; } } }\n")
+    (tmp_path / "use.cu").write_text(
+        '#include "testbed.hpp"\nusing namespace cute;\nnamespace gemm = kernels;\n'
+        "bool ok = test::gemm::TestSmall<gemm::Gemm>(1);\ncute::Layout l;\n")
+    found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]
+             if f["file"] == "use.cu"}
+    assert (4, "cute::test::gemm::TestSmall") not in found
+    assert (5, "cute::Layout") in found
+    # Without the project's `namespace test`, the guess stands.
+    (tmp_path / "testbed.hpp").write_text("struct Unrelated {};\n")
+    found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]
+             if f["file"] == "use.cu"}
+    assert (4, "cute::test::gemm::TestSmall") in found

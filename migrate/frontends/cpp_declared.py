@@ -30,14 +30,18 @@ _DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator",
 def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str],
                            text: bytes = b"") -> set[str]:
     """Every name defined in a namespace whose outermost part is one of `heads`, as
-    `outer::inner::Name` (an inline namespace's names also without its own part).
+    `outer::inner::Name` (an inline namespace's names also without its own part), and
+    every namespace opened at file scope, as `name::` (`own_names` asks for them).
 
     In a tree with parse errors a namespace may end early: tree-sitter's recovery can
     close `namespace cute {` at the first construct it cannot read, and put the rest of
     the namespace at file scope. There the scope of each definition is read from `text`
     by its braces (`lexical_scopes`), the tree only telling what is a definition."""
-    lexical = lexical_scopes(text) if text and root.has_error else None
+    lexical = lexical_scopes(text) if text and heads and root.has_error else None
     found: set[str] = set()
+    if lexical is not None:  # every namespace the file declares at file scope, as `name::`
+        found.update(f"{scope[0]}::" for *_, scopes in lexical.spans for scope in scopes
+                     if scope)
     stack: list[tuple[tree_sitter.Node, tuple[str, ...]]] = [(root, ())]
     while stack:
         node, scopes = stack.pop()
@@ -46,13 +50,15 @@ def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str],
             if kind == "namespace_definition":
                 body = child.child_by_field_name("body")
                 inner = _namespace_scopes(child, scopes)
+                if lexical is None and not scopes and inner and inner[0]:
+                    found.add(f"{inner[0][0]}::")  # the file's own `namespace test {`
                 if body is None:
                     continue
                 if lexical is not None:
                     stack.append((body, ()))
                 elif inner and inner[0] and inner[0][0] in heads:
                     stack.extend((body, s) for s in inner)
-                elif not scopes:  # `namespace { ... }` at file scope
+                elif not scopes and not inner:  # `namespace { ... }` at file scope
                     stack.append((body, scopes))
             elif kind in _TRANSPARENT or (lexical is not None and kind == "ERROR"):
                 stack.append((child, scopes))  # what recovery wrapped may be definitions

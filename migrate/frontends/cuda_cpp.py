@@ -99,9 +99,8 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     scan.find_includes(context)
     scan.find_launches()
     scan.find_names(context)
-    heads = frozenset(h for h in context.prefix_namespaces if h.encode() in prepared) \
-        if b"namespace" in prepared else frozenset()
-    if heads:
+    if context.prefix_namespaces and b"namespace" in prepared:
+        heads = frozenset(h for h in context.prefix_namespaces if h.encode() in prepared)
         scan.defined |= declared_in_namespaces(scan.root, heads, prepared)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined,
