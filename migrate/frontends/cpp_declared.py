@@ -110,29 +110,36 @@ def lexical_scopes(text: bytes) -> LexicalScopes:
         elif lexeme.endswith(b"{") and (lexeme.startswith(b"namespace")
                                         or lexeme.startswith(b"inline")):
             outer = next((n[1] for n in reversed(opened) if n is not None), [()])
-            parts = tuple(p for p in (match.group(3) or b"").decode("utf-8", "replace")
-                          .replace(" ", "").replace("\t", "").replace("\n", "")
-                          .split("::") if p)
-            scopes = [(*o, *parts) for o in outer] if parts else list(outer)
-            if match.group(2) and parts:  # inline: its names are the enclosing scope's too
-                scopes += [o for o in outer if o]
-            opened.append((match.start(), [s for s in scopes if s] or [()]))
+            parts = _name_parts((match.group(3) or b"").decode("utf-8", "replace"))
+            scopes = [s for o in outer for s in _body_scopes(o, parts, bool(match.group(2)))]
+            opened.append((match.start(), scopes or [()]))
     spans.sort(key=lambda span: span[0])
     return LexicalScopes(spans)
 
 
 def _namespace_scopes(node: tree_sitter.Node, outer: tuple[str, ...]
                       ) -> list[tuple[str, ...]]:
-    """The scopes a namespace's body declares into: `a::b` nested, an anonymous one as
-    its enclosing scope, an inline one as itself and its enclosing scope."""
+    """The scopes a namespace node's body declares into (`_body_scopes`)."""
     name = node.child_by_field_name("name")
-    if name is None:
+    parts = _name_parts(name.text.decode("utf-8", "replace")) \
+        if name is not None and name.text else ()
+    return _body_scopes(outer, parts, any(c.type == "inline" for c in node.children))
+
+
+def _body_scopes(outer: tuple[str, ...], parts: tuple[str, ...], inline: bool
+                 ) -> list[tuple[str, ...]]:
+    """The scopes a namespace's body declares into: `a::b` nested, an anonymous one as
+    its enclosing scope (none at file scope), an inline one as itself and its enclosing
+    scope."""
+    if not parts:
         return [outer] if outer else []
-    parts = tuple(p for p in name.text.decode("utf-8", "replace").replace(" ", "")
-                  .split("::") if p) if name.text else ()
     inner = (*outer, *parts)
-    inline = any(c.type == "inline" for c in node.children)
     return [inner, outer] if inline and outer else [inner]
+
+
+def _name_parts(written: str) -> tuple[str, ...]:
+    """`a :: b` as ("a", "b")."""
+    return tuple(p for p in "".join(written.split()).split("::") if p)
 
 
 def _defined_names(node: tree_sitter.Node) -> list[str]:
