@@ -151,10 +151,11 @@ class MappingSet:
         return names
 
     def prefix_namespaces(self, language: str) -> frozenset[str]:
-        """The outermost namespace of every `language` row matched by prefix
-        (`cutlass::*` -> cutlass, `at::cuda::*` -> at)."""
+        """The outermost namespace of every `language` row that covers a whole namespace
+        (`cutlass::*` -> cutlass, `at::cuda::*` -> at), as `own_names.screen_entry`
+        screens them; `at::native::*_cuda` names a shape, not a namespace."""
         return frozenset(head for _regex, entry in self.patterns
-                         if language in entry.languages and "::" in entry.cuda
+                         if language in entry.languages and entry.cuda.endswith("::*")
                          and (head := entry.cuda.split("::")[0]).isidentifier())
 
 
