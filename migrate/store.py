@@ -127,16 +127,11 @@ class FindingStore(Sequence[Finding]):
         self._sealed = True
         self._restart()
 
-    def replace(self, index: int, findings: Sequence[Finding], summary: object = None
-                ) -> None:
-        """Block `index` holds `findings` (and `summary`) from now on: fewer, after the
-        whole scan showed some to be the repository's own names."""
-        self.replace_blocks([(index, findings, summary)])
-
     def replace_blocks(self, blocks: Iterable[tuple[int, Sequence[Finding], object]]
                        ) -> None:
-        """`replace` for many blocks at once: the store's bookkeeping, which costs a pass
-        over every finding, is redone once."""
+        """Each block `index` of `blocks` holds its `findings` (and `summary`) from now on:
+        fewer, after the whole scan showed some to be the repository's own names. All at
+        once: the store's bookkeeping, a pass over every finding, is redone once."""
         if any(self._notes):
             raise RuntimeError("findings were annotated already")
         for index, findings, summary in blocks:

@@ -77,14 +77,22 @@ def test_prices_units_and_baseline_states_outlive_the_objects() -> None:
 def test_a_block_is_replaced_only_before_findings_are_annotated() -> None:
     store = filled(10, {"a.cu": [finding("a.cu", 1), finding("a.cu", 2)],
                         "b.cu": [finding("b.cu", 1)]})
-    store.replace(0, store.block(0)[1:])
+    store.replace_blocks([(0, store.block(0)[1:], None)])
     assert places(store) == [("a.cu", 2, 1), ("b.cu", 1, 1)]
     assert len(store) == 2 and places([store[1]]) == [("b.cu", 1, 1)]
     found = store.block(1)
     found[0].baseline_state = "new"
     store.save(1, found)
     with pytest.raises(RuntimeError):
-        store.replace(0, [])
+        store.replace_blocks([(0, [], None)])
+
+
+def test_several_blocks_are_replaced_at_once() -> None:
+    store = filled(10, {"a.cu": [finding("a.cu", 1), finding("a.cu", 2)],
+                        "b.cu": [finding("b.cu", 1)], "c.cu": [finding("c.cu", 3)]})
+    store.replace_blocks([(0, store.block(0)[:1], None), (2, [], None)])
+    assert places(store) == [("a.cu", 1, 1), ("b.cu", 1, 1)]
+    assert len(store) == 2 and places([store[1]]) == [("b.cu", 1, 1)]
 
 
 def test_the_memo_is_emptied_when_a_finding_changes() -> None:
