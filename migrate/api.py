@@ -31,14 +31,14 @@ from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileRecord, FileResult, Finding, ScanResult, Tally, change_key
-from migrate.own_names import OwnNames, Screen
+from migrate.own_names import OwnNames, Screen, may_turn_own
 from migrate.paths import compare
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
 from migrate.score import FileUnits, PathAsked, day_rate, score_paths
 from migrate.store import FindingStore
 from migrate.vendor_files import load_vendor_files
-from migrate.worker import WorkerState, file_units_of, repredict, scan_file
+from migrate.worker import WorkerState, deferring, file_units_of, repredict, scan_file
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -89,7 +89,8 @@ def scan(settings: Settings, progress: Progress | None = None,
         found.candidates = [c for c in found.candidates if only(c.rel)]
     in_force = "suda" if settings.path == "suda" else "native"
     context = build_context(mappings, (c.path for c in found.candidates
-                                       if c.frontend == "cuda_cpp"))
+                                       if c.frontend == "cuda_cpp"),
+                            {c.path for c in found.candidates if c.vendored})
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
@@ -148,13 +149,16 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
               defined: set[str], candidates: list[Candidate], state: WorkerState,
               jobs: int = 1) -> None:
     """Drops the findings the whole scan shows to be the repository's own names and
-    headers (migrate/own_names.py), and predicts those files' lines again. (Its own
+    headers (migrate/own_names.py), and predicts those files' lines again, with the
+    lines of the files the workers left unpredicted (`worker.deferring`). (Its own
     packages are known before the scan: the workers drop their imports,
     `worker.own_import`.)"""
     if not screens:
         return
     names = OwnNames(screens.values(), defined, ((c.rel, c.vendored) for c in candidates))
-    touched = {file for file, screen in screens.items() if any(names.own(*s) for s in screen)}
+    deferred = deferring(state)  # those files' lines are predicted here (worker.py)
+    touched = {file for file, screen in screens.items()
+               if (deferred and may_turn_own(screen)) or any(names.own(*s) for s in screen)}
     if not touched:
         return
     by_rel = {c.rel: c for c in candidates if c.rel in touched}

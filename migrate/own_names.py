@@ -41,6 +41,13 @@ def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str, writte
     return None
 
 
+def may_turn_own(screen: Screen) -> bool:
+    """Whether a screen holds an entry of a namespace or folder row (`cutlass::*`,
+    `cutlass/*`), the entries only a repository that opens such a namespace itself can
+    answer for (a family entry is asked about in every repository)."""
+    return any(not family for family, *_ in screen)
+
+
 class OwnNames:
     """The repository's own names and headers, for the entries the screens ask about."""
 

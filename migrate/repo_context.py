@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from migrate.frontends import RepoContext
@@ -28,17 +28,22 @@ QUALIFIER_WORDS = frozenset({
 DEVICE_WORDS = frozenset({"__device__", "__global__"})
 
 
-def macro_definitions(paths: Iterable[Path]
+def source_texts(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes]]:
+    """Each readable file's bytes: the unreadable ones the scan itself reports."""
+    for path in paths:
+        try:
+            yield path, path.read_bytes()
+        except OSError:
+            continue
+
+
+def macro_definitions(texts: Iterable[bytes]
                       ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """All #defined names, those that expand to qualifiers only, and those of the latter
     that mark device code (their expansion holds `__device__` or `__global__`)."""
     defined: set[str] = set()
     bodies: dict[str, list[str]] = {}
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # the scan itself reports the unreadable file
+    for data in texts:
         for match in define_lines(data):
             name = match.group(1).decode()
             defined.add(name)
@@ -131,8 +136,30 @@ def universe_vocabulary(mappings: MappingSet
     return names, {ns: frozenset(m) for ns, m in members.items()}, held
 
 
-def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContext:
-    defined, qualifiers, device = macro_definitions(cpp_paths)
+def namespace_opening(heads: Iterable[str]) -> re.Pattern[bytes] | None:
+    """`namespace cutlass {`, `namespace at::cuda {`, `inline namespace cute {`: where a
+    file may define names of its own in one of the namespaces `heads` (not `using
+    namespace cutlass;` or `namespace cu = cutlass;`)."""
+    words = sorted(re.escape(head.encode()) for head in heads)
+    return re.compile(rb"\bnamespace\s+(?:" + b"|".join(words) + rb")\b[\w:\s]*\{") \
+        if words else None
+
+
+def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
+                  vendored: Container[Path] = frozenset()) -> RepoContext:
+    """The context of a repository whose C/C++ files are `cpp_paths` (those in `vendored`
+    are vendored copies), read once here."""
+    heads = mappings.prefix_namespaces("cuda_cpp")
+    opening = namespace_opening(heads)
+    opens: list[bool] = [False]
+
+    def texts() -> Iterator[bytes]:
+        for path, data in source_texts(cpp_paths):
+            if opening is not None and not opens[0] and path not in vendored:
+                opens[0] = opening.search(data) is not None
+            yield data
+
+    defined, qualifiers, device = macro_definitions(texts())
     universe_names, members, held = universe_vocabulary(mappings)
     table_names = mappings.tail_names()
     shapes = [f.regex.pattern for f in mappings.families if "::" not in f.regex.pattern]
@@ -151,7 +178,8 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path]) -> RepoContex
         device_macros=device,
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
-        prefix_namespaces=mappings.prefix_namespaces("cuda_cpp"),
+        prefix_namespaces=heads,
+        opens_prefix_namespace=opens[0],
     )
 
 

@@ -22,7 +22,7 @@ from migrate.mappings.load import MappingSet
 from migrate.match import match_use
 from migrate.model import FileChange, FileRecord, FileResult, Finding
 from migrate.notes import Diagnostic, Skipped
-from migrate.own_names import Screen, screen_entry
+from migrate.own_names import Screen, may_turn_own, screen_entry
 from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
@@ -74,7 +74,8 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         if cached is not None:
             return cached
     result = finding_order(_scan_bytes(candidate, data, state))
-    units = file_units_of(result.findings, state)
+    units = None if defers_prediction(result.findings, state) else \
+        file_units_of(result.findings, state)
     if state.cache is not None:
         state.cache.put(key, result, units)
     return packed(result, units)
@@ -113,6 +114,23 @@ def screen(findings: Iterable[Finding]) -> Screen:
     (migrate/own_names.py)."""
     return tuple(entry for f in findings if (entry := screen_entry(
         f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)) is not None)
+
+
+def defers_prediction(findings: Iterable[Finding], state: WorkerState) -> bool:
+    """Whether the file's lines and priced units are left to the main process
+    (`deferring`): read to the first finding that decides it."""
+    return deferring(state) and any(
+        may_turn_own((entry,)) for f in findings
+        if (entry := screen_entry(f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved,
+                                  f.use.symbol)) is not None)
+
+
+def deferring(state: WorkerState) -> bool:
+    """Whether files whose screen `may_turn_own` are predicted after the scan: in a
+    repository whose own code opens a namespace the tables match by prefix, such a
+    file's findings may turn out to be its own names (`api._drop_own`), and its lines
+    would be predicted twice (CUTLASS: most of its files)."""
+    return state.effort is not None and state.context.opens_prefix_namespace
 
 
 def own_import(finding: Finding, packages: frozenset[str]) -> bool:
@@ -179,7 +197,7 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
         record = dataclasses.replace(record, other_vendor=True)
     if state.own_packages:  # after suppressions are marked: a comment for one is no stray
         findings = [f for f in findings if not own_import(f, state.own_packages)]
-    if state.effort is not None:
+    if state.effort is not None and not defers_prediction(findings, state):
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
                                                                state.effort.lines))
     # Only the definitions that can make a finding the repository's own are kept (the

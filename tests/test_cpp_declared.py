@@ -103,3 +103,19 @@ def test_lexical_scopes_read_past_comments_and_literals() -> None:
     assert scopes.at(LEXICAL.index(b"struct H")) == [("cutlass",)]
     assert scopes.at(LEXICAL.index(b"namespace alias")) == []
     assert scopes.at(LEXICAL.index(b"fake3")) == []
+
+
+def test_the_brace_reader_opens_a_namespace_only_at_a_word_boundary() -> None:
+    """`my_namespace x {` opens no namespace; in `xinline namespace b {` only the
+    `namespace` word does (a plain one); `inline namespace v {` is an inline one."""
+    text = (b"my_namespace x { struct A {}; }\n"
+            b"xinline namespace b { struct B {}; }\n"
+            b"namespace cutlass { inline namespace v { struct C {}; } }\n"
+            b"namespace_y { }\n")
+    scopes = lexical_scopes(text)
+    assert [(text[start:start + 11], found) for start, _, found in scopes.spans] == [
+        (b"namespace b", [("b",)]),
+        (b"namespace c", [("cutlass",)]),
+        (b"inline name", [("cutlass", "v"), ("cutlass",)])]
+    assert scopes.at(text.index(b"struct A")) == []
+    assert scopes.at(text.index(b"struct C")) == [("cutlass", "v"), ("cutlass",)]

@@ -190,3 +190,61 @@ def test_a_using_namespace_guess_yields_to_the_projects_own_namespace(tmp_path: 
     found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]
              if f["file"] == "use.cu"}
     assert (4, "cute::test::gemm::TestSmall") in found
+
+
+def test_lines_of_files_that_may_turn_own_are_predicted_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a repository whose own code opens `namespace cutlass`, a file with findings the
+    `cutlass::*` row matched is predicted after the scan only, and only once, whether
+    or not its findings turn out to be own; the result is the one predicting in the
+    workers gives."""
+    from collections import Counter
+
+    from migrate import repo_context, worker
+
+    (tmp_path / "include" / "cutlass" / "gemm").mkdir(parents=True)
+    (tmp_path / "include" / "cutlass" / "gemm" / "gemm.h").write_text(LIBRARY_HEADER)
+    vendored = tmp_path / "third_party" / "cutlass" / "include" / "cutlass" / "epilogue"
+    vendored.mkdir(parents=True)
+    (vendored / "thread.h").write_text(VENDORED_HEADER)
+    (tmp_path / "use.cu").write_text(LIBRARY_USES)  # some findings own, some not
+    (tmp_path / "vendored_only.cu").write_text(  # none own: kept as the workers found it
+        "cutlass::epilogue::thread::LinearCombination<float> op;\n")
+    (tmp_path / "plain.cu").write_text("void g() { cudaMalloc(0, 4); }\n")
+    predicted: Counter[str] = Counter()
+    real = worker._predicted
+    monkeypatch.setattr(worker, "_predicted", lambda record, *rest: predicted.update(
+        [record.path]) or real(record, *rest))
+
+    after = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "1", "--no-cache")
+    assert predicted["use.cu"] == predicted["vendored_only.cu"] == predicted["plain.cu"] == 1
+    predicted.clear()
+    monkeypatch.setattr(repo_context, "namespace_opening", lambda heads: None)
+    during = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "1", "--no-cache")
+    assert predicted["use.cu"] == 2  # in the worker, and again after the scan
+    assert predicted["vendored_only.cu"] == 1
+    assert after[0] == during[0] == 0 and after[1] == during[1]
+    files = {f["path"]: f for f in json.loads(after[1])["files"]}
+    assert files["vendored_only.cu"]["change_lines"]["native"] == 1
+
+
+@pytest.mark.parametrize(("own", "vendored", "opens"), [
+    ("namespace cutlass { struct S {}; }", "", True),
+    ("namespace cute::detail { }", "", True),
+    ("inline namespace at { }", "", True),
+    ("namespace cutlass\n{\nnamespace gemm {", "", True),
+    # Only a vendored copy opens it, or only a longer name does: no own name can be there.
+    ("int x;", "namespace cutlass { struct S {}; }", False),
+    ("namespace mycutlass { } namespace cutlass_extra { }", "", False),
+    ("using namespace cutlass;\nnamespace cu = cutlass;\nstruct T {};", "", False),
+])
+def test_whether_own_code_opens_a_namespace_the_tables_match_by_prefix(
+        tmp_path: Path, own: str, vendored: str, opens: bool) -> None:
+    from migrate.mappings.load import load_mappings
+    from migrate.repo_context import build_context
+
+    (tmp_path / "own.h").write_text(own)
+    (tmp_path / "copy.h").write_text(vendored)
+    context = build_context(load_mappings(), [tmp_path / "own.h", tmp_path / "copy.h"],
+                            {tmp_path / "copy.h"})
+    assert context.opens_prefix_namespace is opens

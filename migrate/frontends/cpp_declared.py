@@ -14,6 +14,7 @@ class CUDAStream; }` in an extension).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import tree_sitter
 
@@ -72,10 +73,29 @@ def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str],
     return found
 
 
-# What the braces of a file are read past: comments, string and character literals.
-_LEXEME = re.compile(rb'//[^\n]*|/\*.*?\*/|R"([^()\\ ]{0,16})\(.*?\)\1"|"(?:\\.|[^"\\\n])*"'
-                     rb"|'(?:\\.|[^'\\\n])*'|\b(inline\s+)?namespace\b\s*([A-Za-z_][\w:\s]*?)?\s*\{"
-                     rb"|[{}]", re.DOTALL)
+# What the braces of a file are read past: comments, string and character literals. Every
+# alternative starts with a fixed character, so the engine skips to candidates at C
+# speed; the word boundary before `inline`/`namespace` is tested by `_lexemes`.
+_LEXEME = re.compile(rb'[{}]|//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|R"([^()\\ ]{0,16})\(.*?\)\1"'
+                     rb"|'(?:\\.|[^'\\\n])*'|inline\s+namespace\b\s*([A-Za-z_][\w:\s]*?)?\s*\{"
+                     rb"|namespace\b\s*([A-Za-z_][\w:\s]*?)?\s*\{", re.DOTALL)
+
+
+def _lexemes(text: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of `_LEXEME` in `text`, where `inline` or `namespace` only starts at a
+    word boundary: a match inside a longer word (`my_namespace {`) is dropped and the
+    search goes on from its next byte, as a leading `\\b` would have it."""
+    position = 0
+    while True:
+        for match in _LEXEME.finditer(text, position):
+            start = match.start()
+            if start and text[start] in b"in" and (text[start - 1:start].isalnum()
+                                                    or text[start - 1] == 0x5F):
+                position = start + 1
+                break
+            yield match
+        else:
+            return
 
 
 class LexicalScopes:
@@ -98,7 +118,7 @@ def lexical_scopes(text: bytes) -> LexicalScopes:
     `_namespace_scopes` has them). Braces an `#if` leaves unbalanced can shift them."""
     spans: list[tuple[int, int, list[tuple[str, ...]]]] = []
     opened: list[tuple[int, list[tuple[str, ...]]] | None] = []  # per open brace
-    for match in _LEXEME.finditer(text):
+    for match in _lexemes(text):
         lexeme = match.group()
         if lexeme == b"}":
             if opened:
@@ -110,8 +130,10 @@ def lexical_scopes(text: bytes) -> LexicalScopes:
         elif lexeme.endswith(b"{") and (lexeme.startswith(b"namespace")
                                         or lexeme.startswith(b"inline")):
             outer = next((n[1] for n in reversed(opened) if n is not None), [()])
-            parts = _name_parts((match.group(3) or b"").decode("utf-8", "replace"))
-            scopes = [s for o in outer for s in _body_scopes(o, parts, bool(match.group(2)))]
+            inline = lexeme.startswith(b"inline")
+            written = match.group(2) if inline else match.group(3)
+            parts = _name_parts((written or b"").decode("utf-8", "replace"))
+            scopes = [s for o in outer for s in _body_scopes(o, parts, inline)]
             opened.append((match.start(), scopes or [()]))
     spans.sort(key=lambda span: span[0])
     return LexicalScopes(spans)
