@@ -25,6 +25,11 @@ CASES = [
     ("namespace cute { template <class T> void copy(T t) {} int size() { return 1; } }",
      {"cute::copy", "cute::size"}),
     ("namespace cute { using std::is_same_v; }", {"cute::is_same_v"}),
+    # A reference declarator wraps its declarator without naming the field.
+    ("namespace cute { template <class T> T&& forward(T& t) noexcept { return t; } }",
+     {"cute::forward"}),
+    ("namespace cute { int g; int& alias_g = g; const int*& slot(int i) { return p; } }",
+     {"cute::g", "cute::alias_g", "cute::slot"}),
     ("namespace cute { template <class... T> struct tuple; }", {"cute::tuple"}),
     ("namespace cutlass {\n#if X\nstruct InIf {};\n#endif\n}", {"cutlass::InIf"}),
     ('extern "C++" { namespace cute { struct Linked {}; } }', {"cute::Linked"}),

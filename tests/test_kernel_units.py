@@ -63,3 +63,29 @@ def test_a_multi_line_asm_statement_counts_every_line(tmp_path: Path) -> None:
     result = scan(Settings(root=tmp_path, jobs=1))
     record = next(f for f in result.files if f.path == "m.cu")
     assert record.change.lines["native"] == {"ptx": 6}  # lines 2-7: the statement 3-6 +1 each
+
+
+REFERENCE_RETURNING = """#include <mma.h>
+using namespace nvcuda;
+__device__ float& first(float* acc, wmma::fragment<wmma::accumulator, 16, 16, 16, float>& c) {
+  wmma::fill_fragment(c, 0.0f);
+  return acc[0];
+}
+__device__ float& second(float* acc, wmma::fragment<wmma::accumulator, 16, 16, 16, float>& c) {
+  wmma::fill_fragment(c, 1.0f);
+  return acc[1];
+}
+"""
+
+
+def test_functions_returning_references_are_kernel_units_of_their_own(tmp_path: Path
+                                                                      ) -> None:
+    """`float& first(...)`: the name sits inside a reference declarator, which the grammar
+    does not label; each such function is still a unit of its own."""
+    (tmp_path / "k.cu").write_text(REFERENCE_RETURNING)
+    result = scan(Settings(root=tmp_path, jobs=1))
+    fills = [f for f in result.findings if f.use.resolved.endswith("fill_fragment")]
+    assert sorted(f.use.function for f in fills) == ["first", "second"]
+    estimate = result.estimate
+    assert estimate is not None
+    assert {r.rule: r.units for r in estimate.rules_used}["tensor-core"] == 2

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 
 import tree_sitter
 
+from migrate.frontends.cpp_parse import wrapped_declarator
+
 # Nodes that hold namespace-level declarations without naming a scope of their own.
 _TRANSPARENT = frozenset({"translation_unit", "declaration_list", "preproc_if",
                           "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef",
@@ -200,7 +202,7 @@ def _defined_names(node: tree_sitter.Node) -> list[str]:
         declarator = node.child_by_field_name("declarator")
         while declarator is not None and declarator.type in ("pointer_declarator",
                                                              "reference_declarator"):
-            declarator = declarator.child_by_field_name("declarator")
+            declarator = wrapped_declarator(declarator)
         if declarator is None or declarator.type != "function_declarator":
             return []
         return _plain(declarator.child_by_field_name("declarator"))
@@ -232,7 +234,7 @@ def _type_names(node: tree_sitter.Node) -> list[str]:
 def _innermost(declarator: tree_sitter.Node) -> tree_sitter.Node | None:
     node: tree_sitter.Node | None = declarator
     while node is not None and node.type in _DECLARATOR_WRAPPERS:
-        node = node.child_by_field_name("declarator")
+        node = wrapped_declarator(node)
     return node
 
 

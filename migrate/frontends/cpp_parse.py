@@ -72,10 +72,20 @@ def function_query(language: tree_sitter.Language) -> tree_sitter.Query:
 def function_name(node: tree_sitter.Node) -> str:
     declarator = node.child_by_field_name("declarator")
     while declarator is not None and declarator.type in FUNCTION_DECLARATORS:
-        declarator = declarator.child_by_field_name("declarator")
+        declarator = wrapped_declarator(declarator)
     if declarator is None or declarator.text is None:
         return ""
     return " ".join(declarator.text.decode("utf-8", "replace").split())
+
+
+def wrapped_declarator(declarator: tree_sitter.Node) -> tree_sitter.Node | None:
+    """What a function, pointer, reference, array or init declarator wraps: the grammar
+    names it `declarator` except in a reference declarator (`T&& forward(...)`,
+    `int& r = x`), where it is the last named child."""
+    if declarator.type == "reference_declarator":
+        children = declarator.named_children
+        return children[-1] if children else None
+    return declarator.child_by_field_name("declarator")
 
 
 def error_share(root: tree_sitter.Node, size: int) -> float:
