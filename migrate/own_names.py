@@ -15,6 +15,8 @@ after the scan, `OwnNames` answers for each with what the whole repository defin
   `using namespace cute;`, `test::gemm::TestSmall` reads as `cute::test::...`, but a
   project that declares `namespace test` itself means its own (the frontend records such
   a namespace as `test::`, cpp_declared.py).
+- A bare name read into such a namespace by a `using namespace` guess is the file's own
+  when the file declares it (`hidden_guess`): this one a worker decides alone.
 """
 
 from __future__ import annotations
@@ -39,6 +41,22 @@ def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str, writte
     if matched_by == "pattern" and kind == "include" and row_key.endswith("/*"):
         return (False, kind, resolved, "")
     return None
+
+
+def hidden_guess(matched_by: str, row_key: str, resolved: str, written: str,
+                 declared: set[str] | frozenset[str], heads: frozenset[str]) -> bool:
+    """Whether a bare name is read into a namespace only by a guess the file itself
+    rules out. After `using namespace cute;`, `stream` reads as `cute::stream`, which the
+    namespace-wide row `cute::*` matches; but a file that declares `stream` itself (a
+    parameter `cudaStream_t stream`, a struct `Empty`) means its own, as C++ finds
+    that declaration first, and a namespace's own name (`cute` alone) is never a member
+    of it. Rows that name the member (`cute::make_tensor`) are not guesses."""
+    if matched_by != "pattern" or not row_key.endswith("::*"):
+        return False
+    bare = written.split("<", 1)[0].strip()
+    if not bare.isidentifier() or resolved == bare:
+        return False  # written qualified (`gemm::GemmShape`), or no namespace guessed
+    return bare in declared or bare in heads
 
 
 def may_turn_own(screen: Screen) -> bool:

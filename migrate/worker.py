@@ -22,7 +22,7 @@ from migrate.mappings.load import MappingSet
 from migrate.match import match_use
 from migrate.model import FileChange, FileRecord, FileResult, Finding
 from migrate.notes import Diagnostic, Skipped
-from migrate.own_names import Screen, may_turn_own, screen_entry
+from migrate.own_names import Screen, hidden_guess, may_turn_own, screen_entry
 from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
@@ -197,6 +197,9 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
         record = dataclasses.replace(record, other_vendor=True)
     if state.own_packages:  # after suppressions are marked: a comment for one is no stray
         findings = [f for f in findings if not own_import(f, state.own_packages)]
+    heads = state.context.prefix_namespaces
+    findings = [f for f in findings if not hidden_guess(
+        f.matched_by, f.entry.cuda, f.use.resolved, f.use.symbol, output.defined_names, heads)]
     if state.effort is not None and not defers_prediction(findings, state):
         record = dataclasses.replace(record, change=_predicted(record, findings, decoded.text,
                                                                state.effort.lines))

@@ -248,3 +248,38 @@ def test_whether_own_code_opens_a_namespace_the_tables_match_by_prefix(
     context = build_context(load_mappings(), [tmp_path / "own.h", tmp_path / "copy.h"],
                             {tmp_path / "copy.h"})
     assert context.opens_prefix_namespace is opens
+
+
+GUESSED = """using namespace cute;
+void launch(cudaStream_t stream) {
+  run(stream);
+  consume(accumulator);
+}
+"""
+
+
+def test_a_using_namespace_guess_yields_to_a_name_the_file_declares(tmp_path: Path) -> None:
+    """After `using namespace cute;` the parameter `stream` is the file's own, not
+    `cute::stream`; `accumulator`, which the file does not declare, stays the guess."""
+    (tmp_path / "launch.cu").write_text(GUESSED)
+    found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]}
+    assert found == {(2, "cudaStream_t"), (4, "cute::accumulator")}
+
+
+@pytest.mark.parametrize(("matched_by", "row", "resolved", "written", "hidden"), [
+    ("pattern", "cute::*", "cute::stream", "stream", True),
+    ("pattern", "cute::*", "cute::pt::Empty", "Empty<V>", True),  # struct Empty declared
+    ("pattern", "cute::*", "cute::cute", "cute", True),  # the namespace's own name
+    ("pattern", "cute::*", "cute::accumulator", "accumulator", False),  # not declared
+    ("pattern", "cutlass::*", "cutlass::gemm::Shape", "gemm::Shape", False),  # qualified
+    ("pattern", "cute::*", "stream", "stream", False),  # no namespace was guessed
+    ("exact", "cute::stream", "cute::stream", "stream", False),  # a row names it
+    ("pattern", "cutlass/*", "cutlass/gemm.h", "stream", False),  # a folder row
+])
+def test_which_guesses_a_file_rules_out(matched_by: str, row: str, resolved: str,
+                                        written: str, hidden: bool) -> None:
+    from migrate.own_names import hidden_guess
+
+    declared = {"stream", "Empty"}
+    assert hidden_guess(matched_by, row, resolved, written, declared,
+                        frozenset({"cute", "cutlass"})) is hidden
