@@ -9,7 +9,9 @@ after the scan, `OwnNames` answers for each with what the whole repository defin
   defines that name, or has a header of that base name.
 - A finding matched by a namespace row (`cutlass::*`) is own when the repository's own
   code (not a vendored copy) defines the name or one that encloses it
-  (`cutlass::sizeof_bits` for `cutlass::sizeof_bits::value`); an #include matched by a
+  (`cutlass::sizeof_bits` for `cutlass::sizeof_bits::value`), also through a
+  using-directive inside the namespace (`cute::GMMA::Major` as CuTe's own
+  `cute::SM90::GMMA::Major` after its `using namespace SM90;`); an #include matched by a
   folder row (`cutlass/*`) is own when the path is one of the repository's own files.
   It is own too when the namespace was only a guess from a `using namespace`: after
   `using namespace cute;`, `test::gemm::TestSmall` reads as `cute::test::...`, but a
@@ -22,6 +24,8 @@ after the scan, `OwnNames` answers for each with what the whole repository defin
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from migrate.vocabulary import DIRECTIVE
 
 Screen = tuple[tuple[bool, str, str, str], ...]
 
@@ -96,6 +100,15 @@ class OwnNames:
                 self.paths.update(p for i in range(len(parts))
                                   if (p := "/".join(parts[i:])) in asked_paths)
         self.defined = defined
+        # `namespace cute { using namespace SM90; }`: the names of cute::SM90 are also
+        # cute's (vocabulary.DIRECTIVE).
+        self.directives: dict[str, list[str]] = {}
+        for entry in defined:
+            if DIRECTIVE in entry:
+                scope, nominated = entry.split(DIRECTIVE, 1)
+                self.directives.setdefault(scope, []).append(nominated)
+        for nominated in self.directives.values():
+            nominated.sort()
         # A repository uses the same few thousand names over and over.
         self._answers: dict[tuple[str, str, str, str, str], bool] = {}
 
@@ -121,4 +134,18 @@ class OwnNames:
         if written_head and f"{written_head}::" in self.defined:
             return True  # the project's own namespace, not the used one's
         parts = resolved.split("::")
-        return any("::".join(parts[:end]) in self.defined for end in range(2, len(parts) + 1))
+        if any("::".join(parts[:end]) in self.defined for end in range(2, len(parts) + 1)):
+            return True
+        return any(self._through_directive(parts, end) for end in range(1, len(parts) - 1)
+                   if "::".join(parts[:end]) in self.directives)
+
+    def _through_directive(self, parts: list[str], end: int) -> bool:
+        """Whether `parts` after the scope `parts[:end]` name something one of the
+        namespaces that scope's using-directives nominate defines (`cute::GMMA::Major`
+        as `cute::SM90::GMMA::Major`)."""
+        rest = parts[end:]
+        for nominated in self.directives["::".join(parts[:end])]:
+            base = nominated.split("::")
+            if any("::".join(base + rest[:k]) in self.defined for k in range(1, len(rest) + 1)):
+                return True
+        return False

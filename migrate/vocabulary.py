@@ -27,3 +27,9 @@ CHANGE_CATEGORIES: tuple[str, ...] = (
     "include", "rename", "launch", "dispatch", "fp64", "vendor_branch", "ptx",
     "tensor_core", "library", "warp", "build", "environment", "other",
 )
+
+# How a using-directive inside a library namespace is recorded among the names a file
+# defines: `namespace cute { using namespace SM90; }` as "cute using cute::SM90" (a space
+# is never part of a name), so that `cute::GMMA::Major` can be found as
+# `cute::SM90::GMMA::Major` (frontends/cpp_declared.py, own_names.py).
+DIRECTIVE = " using "

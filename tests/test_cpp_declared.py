@@ -30,6 +30,11 @@ CASES = [
      {"cute::forward"}),
     ("namespace cute { int g; int& alias_g = g; const int*& slot(int i) { return p; } }",
      {"cute::g", "cute::alias_g", "cute::slot"}),
+    # A using-directive defines no name; it is recorded for own_names to look through.
+    ("namespace cute { using namespace SM90; using namespace cute::SM80; }",
+     {"cute using cute::SM90", "cute using cute::SM80"}),
+    ("namespace cutlass { namespace gemm { using namespace ::cute::detail; } }",
+     {"cutlass::gemm using cute::detail"}),
     ("namespace cute { template <class... T> struct tuple; }", {"cute::tuple"}),
     ("namespace cutlass {\n#if X\nstruct InIf {};\n#endif\n}", {"cutlass::InIf"}),
     ('extern "C++" { namespace cute { struct Linked {}; } }', {"cute::Linked"}),

@@ -283,3 +283,24 @@ def test_which_guesses_a_file_rules_out(matched_by: str, row: str, resolved: str
     declared = {"stream", "Empty"}
     assert hidden_guess(matched_by, row, resolved, written, declared,
                         frozenset({"cute", "cutlass"})) is hidden
+
+
+DIRECTIVE_HEADER = """namespace cute {
+namespace SM90::GMMA { enum class Major { K, MN }; }
+using namespace SM90;
+}
+"""
+
+
+def test_names_reached_through_a_using_directive_in_the_library_namespace(
+        tmp_path: Path) -> None:
+    """CuTe's `using namespace SM90;` inside `namespace cute` makes its
+    `cute::SM90::GMMA::Major` reachable as `cute::GMMA::Major`: the project's own. A name
+    the nominated namespace does not define stays a finding."""
+    (tmp_path / "include" / "cute").mkdir(parents=True)
+    (tmp_path / "include" / "cute" / "gmma.hpp").write_text(DIRECTIVE_HEADER)
+    (tmp_path / "use.cu").write_text(
+        "auto major = cute::GMMA::Major::K;\nauto other = cute::GMMA::Layout::K;\n")
+    found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]
+             if f["file"] == "use.cu"}
+    assert found == {(2, "cute::GMMA::Layout::K")}

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import tree_sitter
 
 from migrate.frontends.cpp_parse import wrapped_declarator
+from migrate.vocabulary import DIRECTIVE
 
 # Nodes that hold namespace-level declarations without naming a scope of their own.
 _TRANSPARENT = frozenset({"translation_unit", "declaration_list", "preproc_if",
@@ -67,12 +68,37 @@ def declared_in_namespaces(root: tree_sitter.Node, heads: frozenset[str],
                 stack.append((child, scopes))  # what recovery wrapped may be definitions
             elif lexical is not None or scopes:
                 names = _defined_names(child)
-                if not names:
+                target = _directive(child)
+                if not names and target is None:
                     continue
                 where = [scopes] if lexical is None else \
                     [s for s in lexical.at(child.start_byte) if s and s[0] in heads]
                 found.update("::".join((*scope, name)) for scope in where for name in names)
+                if target is not None:
+                    found.update(directive_entry(scope, target) for scope in where if scope)
     return found
+
+
+def directive_entry(scope: tuple[str, ...], target: str) -> str:
+    """The entry for `using namespace target;` inside `scope`: a target that starts with
+    the scope's outermost namespace (`cute::SM90`) or with `::` is absolute, any other is
+    read inside the scope."""
+    absolute = target.startswith("::") or target.split("::", 1)[0] == scope[0]
+    nominated = target.lstrip(":") if absolute else "::".join((*scope, target))
+    return f"{'::'.join(scope)}{DIRECTIVE}{nominated}"
+
+
+def _directive(node: tree_sitter.Node) -> str | None:
+    """The namespace a `using namespace X;` names, as written without spaces (None for
+    any other node)."""
+    if node.type != "using_declaration" or not any(c.type == "namespace"
+                                                    for c in node.children):
+        return None
+    names = [c for c in node.named_children if c.type in ("identifier",
+                                                           "qualified_identifier")]
+    if not names or not names[-1].text:
+        return None
+    return "".join(names[-1].text.decode("utf-8", "replace").split())
 
 
 # What the braces of a file are read past: comments, string and character literals. Every
@@ -187,6 +213,8 @@ def _defined_names(node: tree_sitter.Node) -> list[str]:
     if kind == "alias_declaration":
         return _plain(node.child_by_field_name("name"))
     if kind == "using_declaration":  # `using std::is_same_v;` makes cute::is_same_v
+        if _directive(node) is not None:
+            return []  # `using namespace SM90;` defines no name (`directive_entry`)
         names = [c for c in node.named_children if c.type in ("identifier",
                                                                "qualified_identifier")]
         last = names[-1] if names else None
