@@ -139,10 +139,19 @@ def universe_vocabulary(mappings: MappingSet
 def namespace_opening(heads: Iterable[str]) -> re.Pattern[bytes] | None:
     """`namespace cutlass {`, `namespace at::cuda {`, `inline namespace cute {`: where a
     file may define names of its own in one of the namespaces `heads` (not `using
-    namespace cutlass;` or `namespace cu = cutlass;`)."""
+    namespace cutlass;` or `namespace cu = cutlass;`). No leading word boundary: a
+    pattern that starts with a literal is found at memchr speed (14 times faster on
+    CUTLASS), and the answer only decides where work is done (`LIBRARY_SHARE`)."""
     words = sorted(re.escape(head.encode()) for head in heads)
-    return re.compile(rb"\bnamespace\s+(?:" + b"|".join(words) + rb")\b[\w:\s]*\{") \
+    return re.compile(rb"namespace\s+(?:" + b"|".join(words) + rb")\b[\w:\s]*\{") \
         if words else None
+
+
+# A repository is the library itself (CUTLASS: 1,141 of its 2,421 C/C++ files open
+# `namespace cutlass` or `namespace cute`), not a user that adds a few names to it
+# (flash-attention: 2 of 680, DeepSpeed: 16 of 239), when at least this share of its own
+# C/C++ files open a namespace the tables match by prefix.
+LIBRARY_SHARE = 0.2
 
 
 def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
@@ -151,12 +160,13 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
     are vendored copies), read once here."""
     heads = mappings.prefix_namespaces("cuda_cpp")
     opening = namespace_opening(heads)
-    opens: list[bool] = [False]
+    own = [0, 0]  # own C/C++ files, and those that open one of the `heads` namespaces
 
     def texts() -> Iterator[bytes]:
         for path, data in source_texts(cpp_paths):
-            if opening is not None and not opens[0] and path not in vendored:
-                opens[0] = opening.search(data) is not None
+            if opening is not None and path not in vendored:
+                own[0] += 1
+                own[1] += opening.search(data) is not None
             yield data
 
     defined, qualifiers, device = macro_definitions(texts())
@@ -179,7 +189,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
         prefix_namespaces=heads,
-        opens_prefix_namespace=opens[0],
+        library_like=own[1] > 0 and own[1] >= LIBRARY_SHARE * own[0],
     )
 
 

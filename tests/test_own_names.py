@@ -194,10 +194,10 @@ def test_a_using_namespace_guess_yields_to_the_projects_own_namespace(tmp_path: 
 
 def test_lines_of_files_that_may_turn_own_are_predicted_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a repository whose own code opens `namespace cutlass`, a file with findings the
-    `cutlass::*` row matched is predicted after the scan only, and only once, whether
-    or not its findings turn out to be own; the result is the one predicting in the
-    workers gives."""
+    """In a repository that is the library (one of its four own C/C++ files opens
+    `namespace cutlass`), a file with findings the `cutlass::*` row matched is predicted
+    after the scan only, and only once, whether or not its findings turn out to be own;
+    the result is the one predicting in the workers gives."""
     from collections import Counter
 
     from migrate import repo_context, worker
@@ -247,7 +247,24 @@ def test_whether_own_code_opens_a_namespace_the_tables_match_by_prefix(
     (tmp_path / "copy.h").write_text(vendored)
     context = build_context(load_mappings(), [tmp_path / "own.h", tmp_path / "copy.h"],
                             {tmp_path / "copy.h"})
-    assert context.opens_prefix_namespace is opens
+    assert context.library_like is opens
+
+
+@pytest.mark.parametrize(("users", "library_like"), [(4, True), (5, False)])
+def test_a_library_is_a_repository_where_a_share_of_its_files_open_the_namespace(
+        tmp_path: Path, users: int, library_like: bool) -> None:
+    """One file of five opening `namespace cutlass` is the library (LIBRARY_SHARE, 20%);
+    one of six is a user that adds a name or two (flash-attention: 2 of 680 files)."""
+    from migrate.mappings.load import load_mappings
+    from migrate.repo_context import LIBRARY_SHARE, build_context
+
+    assert LIBRARY_SHARE == 0.2
+    paths = [tmp_path / "lib.h"]
+    paths[0].write_text("namespace cutlass { struct S {}; }")
+    for number in range(users):
+        paths.append(tmp_path / f"use{number}.cu")
+        paths[-1].write_text("cutlass::S s;")
+    assert build_context(load_mappings(), paths).library_like is library_like
 
 
 GUESSED = """using namespace cute;

@@ -139,11 +139,12 @@ class RepoContext:
     # `at::cuda::*` -> cutlass, at): the names a file defines in them may be the
     # repository's own (frontends/cpp_declared.py).
     prefix_namespaces: frozenset[str] = frozenset()
-    # Whether the repository's own (non-vendored) C/C++ opens one of those namespaces
-    # anywhere: only then can a name in them turn out to be its own, and the workers
-    # leave the lines of files with such findings to be predicted after the scan
-    # (worker.defers_prediction).
-    opens_prefix_namespace: bool = False
+    # Whether the repository is such a library itself: a large share of its own
+    # (non-vendored) C/C++ files open one of those namespaces (repo_context.py,
+    # LIBRARY_SHARE). Many of its findings in them then turn out to be its own names,
+    # and the workers leave the lines of files with such findings to be predicted once,
+    # after the scan (worker.deferring).
+    library_like: bool = False
 
     def universe_only(self, token: str) -> bool:
         """Whether `token` is a candidate only because the universe lists it."""
