@@ -27,11 +27,12 @@ from collections.abc import Iterable
 
 from migrate.vocabulary import DIRECTIVE
 
-Screen = tuple[tuple[bool, str, str, str], ...]
+ScreenEntry = tuple[bool, str, str, str]
+Screen = tuple[ScreenEntry, ...]
 
 
 def screen_entry(matched_by: str, row_key: str, kind: str, resolved: str, written: str
-                 ) -> tuple[bool, str, str, str] | None:
+                 ) -> ScreenEntry | None:
     """What the after-scan check needs of one finding (`written`: its name as the code
     writes it), or None when no definition elsewhere can make it the repository's own.
     The first element tells a family match; the last, the written name's first part
@@ -63,10 +64,11 @@ def hidden_guess(matched_by: str, row_key: str, resolved: str, written: str,
     return bare in declared or bare in heads
 
 
-def may_turn_own(screen: Screen) -> bool:
+def may_turn_own(screen: Iterable[ScreenEntry]) -> bool:
     """Whether a screen holds an entry of a namespace or folder row (`cutlass::*`,
     `cutlass/*`), the entries only a repository that opens such a namespace itself can
-    answer for (a family entry is asked about in every repository)."""
+    answer for (a family entry is asked about in every repository). Reads up to the
+    first such entry."""
     return any(not family for family, *_ in screen)
 
 
@@ -107,8 +109,6 @@ class OwnNames:
             if DIRECTIVE in entry:
                 scope, nominated = entry.split(DIRECTIVE, 1)
                 self.directives.setdefault(scope, []).append(nominated)
-        for nominated in self.directives.values():
-            nominated.sort()
         # A repository uses the same few thousand names over and over.
         self._answers: dict[tuple[str, str, str, str, str], bool] = {}
 

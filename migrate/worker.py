@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migrate import suppress
@@ -22,7 +22,7 @@ from migrate.mappings.load import MappingSet
 from migrate.match import match_use
 from migrate.model import FileChange, FileRecord, FileResult, Finding
 from migrate.notes import Diagnostic, Skipped
-from migrate.own_names import Screen, hidden_guess, may_turn_own, screen_entry
+from migrate.own_names import Screen, ScreenEntry, hidden_guess, may_turn_own, screen_entry
 from migrate.paths import status_on
 from migrate.precise.extract import PreciseRequest, extract_precise
 from migrate.precise.merge import fallback_diagnostic, merge_uses
@@ -112,17 +112,21 @@ def file_units_of(findings: Sequence[Finding], state: WorkerState) -> FileUnits 
 def screen(findings: Iterable[Finding]) -> Screen:
     """What the whole-scan filter (`api._drop_own`) looks at, of the findings it may drop
     (migrate/own_names.py)."""
-    return tuple(entry for f in findings if (entry := screen_entry(
-        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)) is not None)
+    return tuple(_screen_entries(findings))
+
+
+def _screen_entries(findings: Iterable[Finding]) -> Iterator[ScreenEntry]:
+    for f in findings:
+        entry = screen_entry(f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved,
+                             f.use.symbol)
+        if entry is not None:
+            yield entry
 
 
 def defers_prediction(findings: Iterable[Finding], state: WorkerState) -> bool:
     """Whether the file's lines and priced units are left to the main process
     (`deferring`): read to the first finding that decides it."""
-    return deferring(state) and any(
-        may_turn_own((entry,)) for f in findings
-        if (entry := screen_entry(f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved,
-                                  f.use.symbol)) is not None)
+    return deferring(state) and may_turn_own(_screen_entries(findings))
 
 
 def deferring(state: WorkerState) -> bool:

@@ -94,11 +94,17 @@ def _directive(node: tree_sitter.Node) -> str | None:
     if node.type != "using_declaration" or not any(c.type == "namespace"
                                                     for c in node.children):
         return None
+    target = _using_target(node)
+    if target is None or not target.text:
+        return None
+    return "".join(target.text.decode("utf-8", "replace").split())
+
+
+def _using_target(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The name a using-declaration or using-directive names (`std::is_same_v`, `SM90`)."""
     names = [c for c in node.named_children if c.type in ("identifier",
                                                            "qualified_identifier")]
-    if not names or not names[-1].text:
-        return None
-    return "".join(names[-1].text.decode("utf-8", "replace").split())
+    return names[-1] if names else None
 
 
 # What the braces of a file are read past: comments, string and character literals. Every
@@ -215,9 +221,7 @@ def _defined_names(node: tree_sitter.Node) -> list[str]:
     if kind == "using_declaration":  # `using std::is_same_v;` makes cute::is_same_v
         if _directive(node) is not None:
             return []  # `using namespace SM90;` defines no name (`directive_entry`)
-        names = [c for c in node.named_children if c.type in ("identifier",
-                                                               "qualified_identifier")]
-        last = names[-1] if names else None
+        last = _using_target(node)
         while last is not None and last.type == "qualified_identifier":
             last = last.child_by_field_name("name")
         return _plain(last)
