@@ -30,13 +30,13 @@ from migrate.forked import forked_value, value_of
 from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
-from migrate.model import FileRecord, FileResult, Finding, ScanResult, Tally, change_key
+from migrate.model import FileRecord, FileResult, ScanResult, Tally, change_key
 from migrate.own_names import OwnNames, Screen, may_turn_own
 from migrate.paths import compare
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
-from migrate.score import FileUnits, PathAsked, day_rate, score_paths
-from migrate.store import FindingStore
+from migrate.score import PathAsked, day_rate, score_paths
+from migrate.store import FindingStore, pack, pack_summary
 from migrate.vendor_files import load_vendor_files
 from migrate.worker import WorkerState, deferring, file_units_of, repredict, scan_file
 
@@ -166,8 +166,9 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
     work = [(index, file) for index, file in enumerate(store.files()) if file in touched]
 
     def redo(part: list[tuple[int, str]]) -> list[_Redone]:
-        """Each file's kept findings, what they add to the estimate, and its record with
-        the lines predicted again (the file is read again)."""
+        """Each file's kept findings and what they add to the estimate, packed for the
+        store (`FindingStore.replace_blocks`), and its record with the lines predicted
+        again (the file is read again)."""
         done = []
         for index, file in part:
             kept = [f for f in store.block(index, keep=False) if not names.own_finding(
@@ -175,7 +176,9 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
             record = records.get(file)
             if record is not None and file in by_rel:
                 record = repredict(by_rel[file], record, kept, state)
-            done.append((index, kept, file_units_of(kept, state), record))
+            # A block's findings are in their final order: so are the kept ones.
+            done.append((index, pack(kept, in_order=True), len(kept),
+                         pack_summary(file_units_of(kept, state)), record))
         return done
 
     # Reading the file again and predicting its lines is most of the cost: on a second
@@ -191,14 +194,14 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
         if elsewhere is not None:
             elsewhere.cancel()
     redone.sort(key=lambda item: item[0])
-    store.replace_blocks((index, kept, units) for index, kept, units, _ in redone)
+    store.replace_blocks(item[:4] for item in redone)
     new_records = {record.path: record for *_, record in redone if record is not None}
     result.files = [new_records.get(r.path, r) for r in result.files]
 
 
 # Below this many files to redo, a forked copy costs more than it saves.
 FORK_REDO_FILES = 64
-_Redone = tuple[int, list[Finding], FileUnits | None, FileRecord | None]
+_Redone = tuple[int, bytes, int, bytes, FileRecord | None]
 
 
 def _price(result: ScanResult, settings: Settings, effort_model: EffortModel,

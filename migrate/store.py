@@ -127,21 +127,20 @@ class FindingStore(Sequence[Finding]):
         self._sealed = True
         self._restart()
 
-    def replace_blocks(self, blocks: Iterable[tuple[int, Sequence[Finding], object]]
-                       ) -> None:
-        """Each block `index` of `blocks` holds its `findings` (and `summary`) from now on:
-        fewer, after the whole scan showed some to be the repository's own names. All at
-        once: the store's bookkeeping, a pass over every finding, is redone once."""
+    def replace_blocks(self, blocks: Iterable[tuple[int, bytes, int, bytes]]) -> None:
+        """Each block `index` of `blocks` is `block` from now on (`pack` of its `count`
+        findings) with `summary` (`pack_summary`): fewer findings, after the whole scan
+        showed some to be the repository's own names. Packed by the caller, who may be a
+        forked copy. All at once: the store's bookkeeping, a pass over every finding, is
+        redone once."""
         if any(self._notes):
             raise RuntimeError("findings were annotated already")
-        for index, findings, summary in blocks:
-            block = pack(findings)
+        for index, block, count, summary in blocks:
             self._offsets[index] = self._write(block)
             self._sizes[index] = len(block)
-            self._counts[index] = len(findings)
-            packed = pack_summary(summary)
-            self._summary_offsets[index] = self._write(packed) if packed else 0
-            self._summary_sizes[index] = len(packed)
+            self._counts[index] = count
+            self._summary_offsets[index] = self._write(summary) if summary else 0
+            self._summary_sizes[index] = len(summary)
         self._objects.clear()
         self._held = 0
         self._latest = -1

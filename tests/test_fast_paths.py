@@ -135,8 +135,10 @@ def test_a_shape_that_can_span_tokens_is_tried_token_by_token() -> None:
     assert context.wanted_among(tokens) == {t for t in tokens if context.wanted(t)}
 
 
-def test_a_span_is_placed_as_its_two_ends_are() -> None:
-    text = "int a = cudaMalloc(p);\n  café(x, y) ü\n\n\tlast line no newline".encode()
+@pytest.mark.parametrize("text", [
+    "int a = cudaMalloc(p);\n  café(x, y) ü\n\n\tlast line no newline".encode(),
+    b"int a = cudaMalloc(p);\n  cafe(x, y) u\n\n\tan ASCII file: columns are byte counts\n"])
+def test_a_span_is_placed_as_its_two_ends_are(text: bytes) -> None:
     for line_offset, column_offset in ((0, 0), (4, 7)):
         lines = LineIndex(text, line_offset, column_offset)
         for start in range(len(text) + 1):
@@ -148,6 +150,42 @@ def test_a_span_is_placed_as_its_two_ends_are() -> None:
                 # What a use records, with its line looked up once.
                 assert lines.place(start, end) == (*lines.span(start, end),
                                                    lines.line_text(start)), (start, end)
+
+
+def test_the_shape_is_asked_once_per_word_and_answers_as_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process remembers which words the family shape fits: a repository repeats its
+    words file after file. Remembered or not, and when the memory is full and starts
+    again, the answer is the one `wanted` gives word by word."""
+    import migrate.frontends as frontends
+
+    context = RepoContext(candidate_names=frozenset({"cudaMalloc"}),
+                          candidate_shape=re.compile(r"cu[A-Z]\w*_t|CUDA_[A-Z_]+"))
+    files = [{"cudaMalloc", "cuFoo_t", "x", "CUDA_R_16F", "stream"},
+             {"cuFoo_t", "y", "CUDA_R_32F", "cuda_t"}, {"x", "cuBar_t"}]
+    for bound in (frontends.MAX_SHAPE_VERDICTS, 3):
+        monkeypatch.setattr(frontends, "MAX_SHAPE_VERDICTS", bound)
+        for tokens in files * 2:
+            assert context.wanted_among(set(tokens)) == {t for t in tokens
+                                                         if context.wanted(t)}
+    fitting, unfitting = frontends._shape_verdicts(context.candidate_shape)
+    assert len(fitting) + len(unfitting) <= 3 + 5  # emptied when full, then refilled
+
+
+def test_a_macro_is_blanked_where_it_stands_whole_off_a_define_line() -> None:
+    """Qualifier macros are found among the file's words; blanking keeps every offset."""
+    from migrate.frontends.cpp_parse import blank_qualifier_macros
+    from migrate.frontends.cuda_cpp import words_of
+
+    data = (b"#define HD __host__ __device__\nHD int f();\nHDX int g(); // HD\n"
+            b"  #  define HD2 HD\nint h() { return HD_VALUE; }\n")
+    words = words_of(data)
+    assert {"HD", "HDX", "HD2", "HD_VALUE", "define"} <= words and "__" not in words
+    out = blank_qualifier_macros(data, frozenset({"HD", "HD2", "NOT_THERE"}), words)
+    assert len(out) == len(data)
+    # A #define line keeps its names (what the macro expands to is read from it).
+    assert out == data.replace(b"\nHD int", b"\n   int").replace(b"// HD", b"//   ")
+    assert blank_qualifier_macros(data, frozenset({"NOT_THERE"}), words) is data
 
 
 def test_a_name_matched_for_one_path_is_matched_afresh_for_the_other() -> None:
@@ -572,6 +610,7 @@ class Model:
     def forward(self, x):
         import torch.cuda as tc
         text = "import triton"
+        self.reimport(x)
         if x:
             from torch.cuda import synchronize as sync, Stream
             import triton.language as tl

@@ -16,7 +16,7 @@ from migrate.mappings.effort import load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import ZERO, Finding, Hours, MappingEntry, PricedUnit, Use
 from migrate.score import score
-from migrate.store import FindingStore
+from migrate.store import FindingStore, pack, pack_summary
 from tests.conftest import EXAMPLE, run_cli
 
 ENTRY = MappingEntry("cudaMalloc", "supaMalloc", "rename", "runtime", "documented", "src",
@@ -74,23 +74,29 @@ def test_prices_units_and_baseline_states_outlive_the_objects() -> None:
     assert again[0] is not first[0]  # read from disk again, not kept
 
 
+def packed(findings: list[Finding], summary: object = None) -> tuple[bytes, int, bytes]:
+    """What `replace_blocks` takes of a block after its index."""
+    return pack(findings), len(findings), pack_summary(summary)
+
+
 def test_a_block_is_replaced_only_before_findings_are_annotated() -> None:
     store = filled(10, {"a.cu": [finding("a.cu", 1), finding("a.cu", 2)],
                         "b.cu": [finding("b.cu", 1)]})
-    store.replace_blocks([(0, store.block(0)[1:], None)])
+    store.replace_blocks([(0, *packed(store.block(0)[1:], {"units": 1}))])
     assert places(store) == [("a.cu", 2, 1), ("b.cu", 1, 1)]
+    assert store.summary(0) == {"units": 1} and store.summary(1) is None
     assert len(store) == 2 and places([store[1]]) == [("b.cu", 1, 1)]
     found = store.block(1)
     found[0].baseline_state = "new"
     store.save(1, found)
     with pytest.raises(RuntimeError):
-        store.replace_blocks([(0, [], None)])
+        store.replace_blocks([(0, *packed([]))])
 
 
 def test_several_blocks_are_replaced_at_once() -> None:
     store = filled(10, {"a.cu": [finding("a.cu", 1), finding("a.cu", 2)],
                         "b.cu": [finding("b.cu", 1)], "c.cu": [finding("c.cu", 3)]})
-    store.replace_blocks([(0, store.block(0)[:1], None), (2, [], None)])
+    store.replace_blocks([(0, *packed(store.block(0)[:1])), (2, *packed([]))])
     assert places(store) == [("a.cu", 1, 1), ("b.cu", 1, 1)]
     assert len(store) == 2 and places([store[1]]) == [("b.cu", 1, 1)]
 

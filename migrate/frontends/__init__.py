@@ -164,11 +164,19 @@ class RepoContext:
         shape = self.candidate_shape
         if shape is None:
             return found
-        rest = tokens - found  # any order: the matches go into a set
-        matches = [m.group() for m in _line_by_line(shape).finditer("\n".join(rest))]
-        if any("\n" in m for m in matches):  # a shape that can span tokens: one by one
-            return found | {t for t in rest if shape.fullmatch(t) is not None}
-        return found.union(matches)
+        rest = tokens - found
+        fitting, unfitting = _shape_verdicts(shape)
+        new = rest - fitting - unfitting  # a repository repeats its words file after file
+        if new:
+            matches = [m.group() for m in _line_by_line(shape).finditer("\n".join(new))]
+            if any("\n" in m for m in matches):  # a shape that can span tokens: one by one
+                matches = [t for t in new if shape.fullmatch(t) is not None]
+            if len(fitting) + len(unfitting) + len(new) > MAX_SHAPE_VERDICTS:
+                fitting.clear()
+                unfitting.clear()
+            fitting.update(matches)
+            unfitting.update(new.difference(matches))
+        return found | (rest & fitting)
 
     def environment_variable(self, name: str) -> bool:
         """Whether `name` is an environment variable the tables say something about."""
@@ -176,6 +184,17 @@ class RepoContext:
             return True
         shape = self.environment_shape
         return shape is not None and shape.fullmatch(name) is not None
+
+
+# How many words a process remembers the shape's verdict on (a few MB): enough for
+# CUTLASS's, bounded for a generated tree of any size.
+MAX_SHAPE_VERDICTS = 200_000
+
+
+@cache
+def _shape_verdicts(shape: re.Pattern[str]) -> tuple[set[str], set[str]]:
+    """The words `shape` was found to fit and not to fit, in this process."""
+    return set(), set()
 
 
 @cache

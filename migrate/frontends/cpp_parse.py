@@ -14,6 +14,8 @@ import tree_sitter
 import tree_sitter_cpp
 import tree_sitter_cuda
 
+from migrate.frontends.source_text import word_occurrences
+
 # Re-parse with the C++ grammar when more of the file than this sits in ERROR nodes.
 REPARSE_ERROR_SHARE = 0.10
 NOT_CODE = frozenset({
@@ -32,24 +34,27 @@ def parser(grammar: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(module.language()))
 
 
-def blank_qualifier_macros(data: bytes, names: frozenset[str]) -> bytes:
+def blank_qualifier_macros(data: bytes, names: frozenset[str], words: set[str]) -> bytes:
     """Replace uses of `#define X __host__ __device__`-style macros by spaces.
 
     tree-sitter cannot know what such a macro expands to, and a declaration
     starting with an unknown word turns into an ERROR node. Blanking keeps every
-    byte offset, so positions in the report stay those of the real file.
+    byte offset, so positions in the report stay those of the real file. `words`: the
+    file's words (`cuda_cpp.words_of`); each name is found by a literal search.
     """
-    present = [n for n in names if n.encode() in data]
+    present = names & words
     if not present:
         return data
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present) + rb")\b")
     out = bytearray(data)
-    for match in pattern.finditer(data):
-        line_start = data.rfind(b"\n", 0, match.start()) + 1
-        if re.match(rb"[ \t]*#[ \t]*define\b", data[line_start:match.start()]):
+    for start, name in word_occurrences(data, present):
+        if _DEFINING.match(data, data.rfind(b"\n", 0, start) + 1, start):
             continue
-        out[match.start():match.end()] = b" " * (match.end() - match.start())
+        out[start:start + len(name)] = b" " * len(name)
     return bytes(out)
+
+
+# The line up to a name, when the name is what the line #defines.
+_DEFINING = re.compile(rb"[ \t]*#[ \t]*define\b")
 
 
 def parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:

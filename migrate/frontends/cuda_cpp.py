@@ -32,7 +32,7 @@ from migrate.frontends.cpp_parse import (
     parse_best,
     strip_template_args,
 )
-from migrate.frontends.source_text import LineIndex, word_occurrences
+from migrate.frontends.source_text import LineIndex, at_word_start, word_occurrences
 from migrate.model import Use
 
 LANGUAGE = "cuda_cpp"
@@ -56,10 +56,11 @@ _DECLARING = frozenset({"declaration", "parameter_declaration", "field_declarati
 # `split()` at C speed (half the time of a regular expression over a large header).
 _WORDS_ONLY = bytes(b if chr(b).isascii() and (chr(b).isalnum() or b == ord("_")) else 32
                     for b in range(256))
-_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]', re.MULTILINE)
+# From the `#`: `_at_line_start` checks that only blanks come before it on its line.
+_INCLUDE = re.compile(rb'#[ \t]*include[ \t]*([<"])([^>"\r\n]+)[>"]')
 _LAUNCH = re.compile(rb"<<<")
 # No leading \b: a pattern starting with a literal is found by a fast literal search (ten
-# times faster on large files); `_at_word_start` checks the boundary instead.
+# times faster on large files); `at_word_start` checks the boundary instead.
 _ALIAS = re.compile(rb"namespace\s+([A-Za-z_]\w*)\s*=\s*(::)?([A-Za-z_][\w:]*)\s*;")
 _USING_NAMESPACE = re.compile(rb"using\s+namespace\s+(::)?([A-Za-z_][\w:]*)\s*;")
 _USING_NAME = re.compile(rb"using\s+(::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)+)\s*;")
@@ -88,23 +89,33 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     """Uses in `data`; offsets place embedded code (a Python string) in its outer file.
     With `functions_later`, `Use.function` is left empty and the output's `function_of`
     finds it for the uses that need it."""
-    prepared = blank_qualifier_macros(data, context.qualifier_macros)
+    words = words_of(data)
+    prepared = blank_qualifier_macros(data, context.qualifier_macros, words)
     tree, error_share = parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset),
                      language=tree.language, source=data,
                      offsets={} if functions_later else None)
     scan.read_scopes()
-    scan.find_vendor_branches(context.vendor_macros)
+    scan.find_vendor_branches(context.vendor_macros, words)
     scan.find_includes(context)
     scan.find_launches()
-    scan.find_names(context)
+    scan.find_names(context, words)
     if context.prefix_namespaces and b"namespace" in prepared:
-        heads = frozenset(h for h in context.prefix_namespaces if h.encode() in prepared)
+        heads = context.prefix_namespaces & words
         scan.defined |= declared_in_namespaces(scan.root, heads, prepared)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined,
                           function_of=scan.function_of if functions_later else None)
+
+
+def words_of(data: bytes) -> set[str]:
+    """Every run of identifier characters in `data` (numbers too: `128`, `x1f` of `0x1f`).
+    A name, a macro or a namespace the file holds whole is one of them, so whether it
+    occurs at all is a set lookup instead of a search through the file per name. After
+    `blank_qualifier_macros` the set may hold a blanked name: a search for it in the
+    blanked text finds nothing, as before."""
+    return set(data.translate(_WORDS_ONLY).decode("ascii").split())
 
 
 @dataclass(slots=True)
@@ -146,23 +157,23 @@ class _FileScan:
     def read_scopes(self) -> None:
         """Namespace aliases and using-directives, for resolving short names."""
         for match in _ALIAS.finditer(self.data):
-            if _at_word_start(self.data, match.start()) and \
+            if at_word_start(self.data, match.start()) and \
                     self.code_at(match.start(), match.start() + 9):
                 self.aliases[match.group(1).decode()] = match.group(3).decode()
         for match in _USING_NAMESPACE.finditer(self.data):
-            if _at_word_start(self.data, match.start()) and \
+            if at_word_start(self.data, match.start()) and \
                     self.code_at(match.start(), match.start() + 5):
                 self.using_namespaces.append(match.group(2).decode())
         for match in _USING_NAME.finditer(self.data):
-            if _at_word_start(self.data, match.start()) and \
+            if at_word_start(self.data, match.start()) and \
                     self.code_at(match.start(), match.start() + 5):
                 full = match.group(2).decode()
                 self.using_names[full.rsplit("::", 1)[1]] = full
 
-    def find_vendor_branches(self, macros: frozenset[str]) -> None:
+    def find_vendor_branches(self, macros: frozenset[str], words: set[str]) -> None:
         """Byte ranges of #if chains that test another vendor's macro in any branch, and
         of the branches in them that only another vendor's build takes."""
-        present = [m for m in macros if m.encode() in self.data]
+        present = sorted(macros & words)
         if not present:
             return
         pattern = re.compile(rb"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif)\b[^\n]*\b(?:"
@@ -236,6 +247,8 @@ class _FileScan:
 
     def find_includes(self, context: RepoContext) -> None:
         for match in _INCLUDE.finditer(self.data):
+            if not _at_line_start(self.data, match.start()):
+                continue
             node = self.root.descendant_for_byte_range(match.start(2), match.end(2))
             if node is None or node.type == "comment":
                 continue
@@ -262,8 +275,8 @@ class _FileScan:
             symbol = " ".join(self.data[start:end].decode("utf-8", "replace").split())
             self.add(start, end, symbol[:160], "<<<>>>", "launch")
 
-    def find_names(self, context: RepoContext) -> None:
-        tokens = {t.decode() for t in set(self.data.translate(_WORDS_ONLY).split())}
+    def find_names(self, context: RepoContext, tokens: set[str]) -> None:
+        """Classifies each occurrence of the file's wanted names (`tokens`: `words_of`)."""
         members: frozenset[str] = frozenset().union(
             *(context.namespace_members.get(ns, ()) for ns in self.using_namespaces))
         wanted = context.wanted_among(tokens) | (tokens & (
@@ -540,10 +553,9 @@ class _FileScan:
         return "identifier"
 
 
-def _at_word_start(data: bytes, offset: int) -> bool:
-    """No letter, digit or underscore right before `offset` (what a leading \\b tests)."""
-    return offset == 0 or not (data[offset - 1:offset].isalnum() or
-                               data[offset - 1:offset] == b"_")
+def _at_line_start(data: bytes, offset: int) -> bool:
+    """Only spaces and tabs between the line's start and `offset`."""
+    return not data[data.rfind(b"\n", 0, offset) + 1:offset].strip(b" \t")
 
 
 def _other_vendor_branches(chain: tree_sitter.Node, others: frozenset[str]

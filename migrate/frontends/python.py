@@ -46,12 +46,12 @@ import tree_sitter
 import tree_sitter_python
 
 from migrate.frontends import FrontendOutput, RepoContext, build, cpp_parse, cuda_cpp
-from migrate.frontends.source_text import LineIndex, word_occurrences
+from migrate.frontends.source_text import LineIndex, at_word_start, word_occurrences
 from migrate.model import Use
 
 LANGUAGE = "python"
 _DEVICE_STRING = re.compile(r"cuda(:\d+)?")
-_IMPORT_WORD = re.compile(rb"\bimport\b")
+_IMPORT_WORD = re.compile(rb"import\b")  # at a word start (`at_word_start`)
 # A string literal that may count: a device or backend name, or an upper-case word (an
 # environment variable when the tables know it).
 _STRING_CANDIDATE = re.compile(rb"""["'](cuda(?::\d+)?|nccl|[A-Z][A-Z0-9_]+)["']""")
@@ -343,6 +343,8 @@ class _PythonScan:
             return
         statements: dict[int, tree_sitter.Node] = {}
         for match in _IMPORT_WORD.finditer(self.data, body.start_byte, body.end_byte):
+            if not at_word_start(self.data, match.start()):
+                continue
             keyword = self.root.descendant_for_byte_range(match.start(), match.end())
             statement = keyword.parent if keyword is not None and \
                 keyword.type == "import" else None
@@ -479,8 +481,8 @@ class _PythonScan:
 
     def find_libraries(self) -> None:
         """`ctypes.CDLL("libcudart.so")` and the like, when the library is NVIDIA's."""
-        if not _LOADER.search(self.data):
-            return
+        if b"DLL" not in self.data and b"LoadLibrary" not in self.data:
+            return  # a literal search: the pattern's leading \b makes it ten times slower
         for match in _LOADER.finditer(self.data):
             node = self.root.descendant_for_byte_range(match.start(1), match.end(1))
             if node is None or node.type != "identifier":

@@ -22,6 +22,8 @@ class LineIndex:
         self.first_column_offset = first_column_offset
         # One string per line, shared by the findings on it (and by their pickles).
         self._texts: dict[int, str] = {}
+        # Most files are ASCII: a column is then a byte count, no text decoded.
+        self._ascii = data.isascii()
 
     def row_of(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
@@ -56,7 +58,12 @@ class LineIndex:
     def place(self, start: int, end: int) -> tuple[int, int, int, int, str]:
         """`span` of bytes `start`..`end`, and `line_text` of `start`: what a use records
         of where it is, with the line looked up once."""
-        row = self.row_of(start)
+        starts = self.starts
+        row = bisect_right(starts, start) - 1
+        if self._ascii and (row + 1 == len(starts) or end < starts[row + 1]):
+            column = start - starts[row] + 1 + (self.first_column_offset if row == 0 else 0)
+            line = row + 1 + self.line_offset
+            return line, column, line, column + end - start, self._row_text(row)
         return (*self._span(row, start, end), self._row_text(row))
 
     def line_text(self, offset: int) -> str:
@@ -72,6 +79,13 @@ class LineIndex:
                 text = text[: MAX_SOURCE_LINE - 1] + "…"
             self._texts[row] = text
         return text
+
+
+def at_word_start(data: bytes, offset: int) -> bool:
+    """No letter, digit or underscore right before `offset` (what a leading \\b tests: a
+    pattern that starts with a literal instead is found by a fast literal search)."""
+    return offset == 0 or not (data[offset - 1:offset].isalnum() or
+                               data[offset - 1:offset] == b"_")
 
 
 # What `\w` matches in a bytes pattern.
