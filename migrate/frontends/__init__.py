@@ -186,9 +186,9 @@ class RepoContext:
         return shape is not None and shape.fullmatch(name) is not None
 
 
-# How many words a process remembers the shape's verdict on (a few MB): enough for
+# How many words a process remembers the shape's verdict on (about 10 MB): enough for
 # CUTLASS's, bounded for a generated tree of any size.
-MAX_SHAPE_VERDICTS = 200_000
+MAX_SHAPE_VERDICTS = 100_000
 
 
 @cache
