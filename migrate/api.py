@@ -88,9 +88,10 @@ def scan(settings: Settings, progress: Progress | None = None,
     if only is not None:  # a caller that needs part of a tree (calibration)
         found.candidates = [c for c in found.candidates if only(c.rel)]
     in_force = "suda" if settings.path == "suda" else "native"
+    opening_files: set[Path] = set()
     context = build_context(mappings, (c.path for c in found.candidates
                                        if c.frontend == "cuda_cpp"),
-                            {c.path for c in found.candidates if c.vendored})
+                            {c.path for c in found.candidates if c.vendored}, opening_files)
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = precise_request(settings, mappings, found.candidates) \
@@ -117,14 +118,21 @@ def scan(settings: Settings, progress: Progress | None = None,
     shared: dict[Hashable, Any] = {}
     # More processes than cores or files only costs memory and start-up time.
     jobs = max(1, min(settings.worker_count, os.cpu_count() or 1, len(found.candidates)))
+    done = 0
     try:
-        for done, file_result in enumerate(_run(found.candidates, state, jobs), 1):
-            _merge(result, file_result, store, screens, shared)
-            defined.update(file_result.defined_names)
-            if done % FREEZE_EVERY == 0:  # see gc.freeze() below
-                gc.freeze()
-            if progress is not None:
-                progress(done, total)
+        for number, part in enumerate(_phases(found.candidates, opening_files, state)):
+            if number:  # the library's names the first phase found, for the second
+                state = dataclasses.replace(state, known_own=OwnNames(
+                    screens.values(), set(defined), ((c.rel, c.vendored)
+                                                     for c in found.candidates)))
+            for file_result in _run(part, state, jobs):
+                _merge(result, file_result, store, screens, shared)
+                defined.update(file_result.defined_names)
+                done += 1
+                if done % FREEZE_EVERY == 0:  # see gc.freeze() below
+                    gc.freeze()
+                if progress is not None:
+                    progress(done, total)
     finally:
         if precise is not None and not settings.use_cache:  # a temporary stand-in folder
             shutil.rmtree(Path(precise.standin_dir or "").parent, ignore_errors=True)
@@ -143,6 +151,19 @@ def scan(settings: Settings, progress: Progress | None = None,
         result.baseline = settings.baseline.name
     _price(result, settings, effort_model, currency)
     return result
+
+
+def _phases(candidates: list[Candidate], opening_files: set[Path], state: WorkerState
+            ) -> list[list[Candidate]]:
+    """The files in the order they are scanned. A library (`worker.deferring`) is
+    scanned in two phases: first its files that open its namespaces, which define its
+    names, then the others, whose findings of those names are dropped as they are made
+    (`WorkerState.known_own`) instead of after the scan. Elsewhere, one phase."""
+    if not deferring(state):
+        return [candidates]
+    first = [c for c in candidates if c.path in opening_files]
+    rest = [c for c in candidates if c.path not in opening_files]
+    return [part for part in (first, rest) if part]
 
 
 def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen],

@@ -155,9 +155,12 @@ LIBRARY_SHARE = 0.2
 
 
 def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
-                  vendored: Container[Path] = frozenset()) -> RepoContext:
+                  vendored: Container[Path] = frozenset(),
+                  opening_files: set[Path] | None = None) -> RepoContext:
     """The context of a repository whose C/C++ files are `cpp_paths` (those in `vendored`
-    are vendored copies), read once here."""
+    are vendored copies), read once here. `opening_files`, when given, receives the own
+    files that open one of the namespaces the tables match by prefix (`namespace_opening`):
+    a library's scan reads them first (`api.scan`)."""
     heads = mappings.prefix_namespaces("cuda_cpp")
     opening = namespace_opening(heads)
     own = [0, 0]  # own C/C++ files, and those that open one of the `heads` namespaces
@@ -166,7 +169,10 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
         for path, data in source_texts(cpp_paths):
             if opening is not None and path not in vendored:
                 own[0] += 1
-                own[1] += opening.search(data) is not None
+                if opening.search(data) is not None:
+                    own[1] += 1
+                    if opening_files is not None:
+                        opening_files.add(path)
             yield data
 
     defined, qualifiers, device = macro_definitions(texts())

@@ -228,6 +228,73 @@ def test_lines_of_files_that_may_turn_own_are_predicted_once(
     assert files["vendored_only.cu"]["change_lines"]["native"] == 1
 
 
+OWN_ONLY_USES = """using Shape = cutlass::gemm::GemmShape<128, 128, 32>;
+int v = cutlass::gemm::sizeof_bits<int>::value;
+void f(float* p) { cudaMalloc(&p, 4); }
+"""
+
+
+def test_a_library_scans_the_files_that_open_its_namespaces_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the library, the files that open its namespaces are scanned first; the others'
+    findings of the names they define are dropped as they are found, so a file left with
+    none that may turn own is predicted in its worker, once, and never after the scan.
+    The result is byte for byte the one-phase scan's, on one core and on two."""
+    from collections import Counter
+
+    from migrate import api, worker
+
+    (tmp_path / "include" / "cutlass" / "gemm").mkdir(parents=True)
+    (tmp_path / "include" / "cutlass" / "gemm" / "gemm.h").write_text(LIBRARY_HEADER)
+    (tmp_path / "own_only.cu").write_text(OWN_ONLY_USES)
+    (tmp_path / "use.cu").write_text(LIBRARY_USES)
+    phases: list[list[str]] = []
+    real_phases = api._phases
+    monkeypatch.setattr(api, "_phases", lambda *a: phases.extend(
+        [c.rel for c in part] for part in real_phases(*a)) or real_phases(*a))
+    redone: Counter[str] = Counter()
+    real_redo = worker.repredict
+    monkeypatch.setattr(api, "repredict", lambda candidate, *rest: redone.update(
+        [candidate.rel]) or real_redo(candidate, *rest))
+
+    two_phases = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "1",
+                         "--no-cache")
+    assert phases == [["include/cutlass/gemm/gemm.h"], ["own_only.cu", "use.cu"]]
+    assert redone["own_only.cu"] == 0 and redone["use.cu"] == 1
+    on_two = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "2",
+                     "--no-cache")
+    monkeypatch.setattr(api, "_phases", lambda candidates, *rest: [candidates])
+    one_phase = run_cli("scan", str(tmp_path), "--format", "json", "--jobs", "1",
+                        "--no-cache")
+    assert redone["own_only.cu"] == 1  # one phase: dropped, and predicted, after the scan
+    assert two_phases[0] == on_two[0] == one_phase[0] == 0
+    assert two_phases[1] == on_two[1] == one_phase[1]
+    result = json.loads(two_phases[1])
+    assert {f["resolved"] for f in result["findings"] if f["file"] == "own_only.cu"} == \
+        {"cudaMalloc"}
+    files = {f["path"]: f for f in result["files"]}
+    assert files["own_only.cu"]["change_lines"]["native"] == 1
+
+
+def test_a_name_the_library_no_longer_defines_is_found_again_through_the_cache(
+        tmp_path: Path) -> None:
+    """What the first phase's names drop is never cached: once the header stops defining
+    `GemmShape`, a rescan with the cache finds its use again, as a fresh scan does."""
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    header = repo / "include" / "cutlass" / "gemm" / "gemm.h"
+    header.parent.mkdir(parents=True)
+    header.write_text(LIBRARY_HEADER)
+    (repo / "own_only.cu").write_text(OWN_ONLY_USES)
+    before = run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
+    assert "cutlass::gemm::GemmShape" not in before[1]
+    header.write_text(LIBRARY_HEADER.replace("struct GemmShape", "struct OtherShape"))
+    cached = run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
+    fresh = run_cli("scan", str(repo), "--format", "json", "--no-cache")
+    assert cached[1] == fresh[1]
+    assert {f["resolved"] for f in json.loads(fresh[1])["findings"]
+            if f["file"] == "own_only.cu"} == {"cutlass::gemm::GemmShape", "cudaMalloc"}
+
+
 @pytest.mark.parametrize(("own", "vendored", "opens"), [
     ("namespace cutlass { struct S {}; }", "", True),
     ("namespace cute::detail { }", "", True),
