@@ -55,3 +55,15 @@ def test_memory_growth_is_against_the_corpus_a_tenth_the_size(bench: ModuleType)
 def test_a_generated_corpus_has_the_files_asked_for(bench: ModuleType, tmp_path: Path) -> None:
     bench.generate(tmp_path, 30)
     assert len(bench.sources(tmp_path)) == 30
+
+
+def test_cold_scans_run_in_turn_and_their_medians_are_kept(bench: ModuleType) -> None:
+    """With --rounds, --jobs 1 and --jobs 2 alternate, so a drift of the machine's speed
+    touches both; the medians are printed, and the largest peak RSS."""
+    order: list[str] = []
+    first = iter([(40.0, 90.0), (44.0, 95.0), (39.0, 91.0)])
+    second = iter([(22.0, 80.0), (21.0, 82.0), (25.0, 79.0)])
+    assert bench.alternate(lambda: order.append("j1") or next(first),
+                           lambda: order.append("j2") or next(second), 3) == (40.0, 22.0, 82.0)
+    assert order == ["j1", "j2"] * 3
+    assert bench.alternate(lambda: (3.0, 0.0), lambda: (2.0, 50.0), 0) == (3.0, 2.0, 50.0)

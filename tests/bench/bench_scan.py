@@ -4,6 +4,7 @@
     python tests/bench/bench_scan.py --sizes 1000 10000 100000
     python tests/bench/bench_scan.py PATH [PATH...]           # real repositories too
     python tests/bench/bench_scan.py PATH --hipify HIPIFY/bin/hipify-perl
+    python tests/bench/bench_scan.py PATH --rounds 3          # medians of 3 cold scans each
 
 Per tree, in one run: the read-only floor (reading every file the scan reads), tree-sitter
 parse alone, supa-migrate cold with --jobs 1 and --jobs 2, a warm rescan (the cache), and
@@ -23,10 +24,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 CUDA_FILE = """#include <cuda_runtime.h>
@@ -105,15 +108,33 @@ def scan_command(path: Path, jobs: int, cache: Path | None, out: Path) -> list[s
     return command + (["--cache-dir", str(cache)] if cache else ["--no-cache"])
 
 
-def bench_tree(path: Path, hipify: Path | None, work: Path) -> dict[str, float | str]:
+def alternate(first: Callable[[], tuple[float, float]],
+              second: Callable[[], tuple[float, float]], rounds: int
+              ) -> tuple[float, float, float]:
+    """The median seconds of `first` and of `second` (two `timed` runs), run in turn
+    `rounds` times, and the largest peak RSS of `second`'s runs. The machine's speed
+    drifts from run to run (5-10% on a shared VM); run in turn, both see the same drift."""
+    seconds_first, seconds_second, peaks = [], [], []
+    for _ in range(max(1, rounds)):
+        seconds_first.append(first()[0])
+        seconds, peak = second()
+        seconds_second.append(seconds)
+        peaks.append(peak)
+    return (statistics.median(seconds_first), statistics.median(seconds_second),
+            max(peaks))
+
+
+def bench_tree(path: Path, hipify: Path | None, work: Path, rounds: int = 1
+               ) -> dict[str, float | str]:
     files = sources(path)
     mb = sum(p.stat().st_size for p in files) / 1e6
     row: dict[str, float | str] = {"tree": path.name, "files": len(files), "MB": round(mb, 1)}
     row["read s"] = round(read_floor(files), 2)
     row["parse s"] = round(parse_only(files), 2)
     out = work / f"{path.name}.json"
-    row["cold j1 s"], _ = timed(scan_command(path, 1, None, out))
-    row["cold j2 s"], row["RSS MB"] = timed(scan_command(path, 2, None, out))
+    row["cold j1 s"], row["cold j2 s"], row["RSS MB"] = alternate(
+        lambda: timed(scan_command(path, 1, None, out)),
+        lambda: timed(scan_command(path, 2, None, out)), rounds)
     cache = work / f"cache-{path.name}"
     timed(scan_command(path, 2, cache, out))  # fills the cache
     row["replay s"], _ = timed(scan_command(path, 2, cache, out))  # an unchanged tree
@@ -160,6 +181,9 @@ def main() -> None:
                         help="generated corpus sizes (files)")
     parser.add_argument("--hipify", type=Path, default=None,
                         help="hipify-perl from a HIPIFY checkout, to time beside")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="cold scans with --jobs 1 and --jobs 2, run in turn this many "
+                             "times; their medians are printed")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,9 +192,9 @@ def main() -> None:
             corpus = work / f"generated-{size}"
             corpus.mkdir()
             generate(corpus, size)
-            rows.append(bench_tree(corpus, args.hipify, work))
+            rows.append(bench_tree(corpus, args.hipify, work, args.rounds))
             shutil.rmtree(corpus)
-        rows.extend(bench_tree(path, args.hipify, work) for path in args.paths)
+        rows.extend(bench_tree(path, args.hipify, work, args.rounds) for path in args.paths)
         merge_seconds = bench_merge(work)
     _print_table(rows)
     print()
