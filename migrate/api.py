@@ -38,7 +38,14 @@ from migrate.repo_context import build_context
 from migrate.score import PathAsked, day_rate, score_paths
 from migrate.store import FindingStore, pack, pack_summary
 from migrate.vendor_files import load_vendor_files
-from migrate.worker import WorkerState, deferring, file_units_of, repredict, scan_file
+from migrate.worker import (
+    WorkerState,
+    deferring,
+    file_units_of,
+    repredict,
+    scan_file,
+    without_own,
+)
 
 # Called after each file with (files done, files in all).
 Progress = Callable[[int, int], None]
@@ -192,8 +199,7 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
         again (the file is read again)."""
         done = []
         for index, file in part:
-            kept = [f for f in store.block(index, keep=False) if not names.own_finding(
-                f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)]
+            kept = without_own(store.block(index, keep=False), names)
             record = records.get(file)
             if record is not None and file in by_rel:
                 record = repredict(by_rel[file], record, kept, state)

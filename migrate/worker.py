@@ -90,29 +90,32 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     if state.cache is not None:
         state.cache.put(key, result, units)
     if state.known_own is not None and result.findings:
-        result, units = _without_known_own(result, units, data, state)
+        result, units = _without_known_own(result, units, candidate, data, state)
     return packed(result, units)
 
 
-def _without_known_own(result: FileResult, units: FileUnits | None, data: bytes,
-                       state: WorkerState) -> tuple[FileResult, FileUnits | None]:
+def _without_known_own(result: FileResult, units: FileUnits | None, candidate: Candidate,
+                       data: bytes, state: WorkerState
+                       ) -> tuple[FileResult, FileUnits | None]:
     """The result without the findings `state.known_own` shows to be the repository's
     own, its lines predicted from the rest unless those still wait for the whole scan
     (`defers_prediction`). CUTLASS's tests and examples: 145,000 of their 155,000
     findings are its own names, known from the files that open its namespaces."""
-    known = state.known_own
-    assert known is not None
-    kept = [f for f in result.findings if not known.own_finding(
-        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)]
+    assert state.known_own is not None
+    kept = without_own(result.findings, state.known_own)
     if len(kept) == len(result.findings):
         return result, units
     record = result.record
-    if record is not None and state.effort is not None and \
-            not defers_prediction(kept, state):
-        record = dataclasses.replace(record, change=_predicted(
-            record, kept, decode(data).text, state.effort.lines))
+    if record is not None and not defers_prediction(kept, state):
+        record = repredict(candidate, record, kept, state, data)
         units = file_units_of(kept, state)
     return dataclasses.replace(result, record=record, findings=tuple(kept)), units
+
+
+def without_own(findings: Iterable[Finding], names: OwnNames) -> list[Finding]:
+    """The findings `names` does not show to be the repository's own, in their order."""
+    return [f for f in findings if not names.own_finding(
+        f.matched_by, f.entry.cuda, f.use.kind, f.use.resolved, f.use.symbol)]
 
 
 def finding_order(result: FileResult) -> FileResult:
@@ -252,16 +255,18 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
 
 
 def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
-              state: WorkerState) -> FileRecord:
+              state: WorkerState, data: bytes | None = None) -> FileRecord:
     """The record with its lines predicted again from `findings`: after the whole scan
     shows some of the file's findings to be the repository's own names, their lines
-    are not port work. Reads the file again (only such files are)."""
+    are not port work. Reads the file again (only such files are) unless `data` holds
+    its bytes already."""
     if state.effort is None:
         return record
-    try:
-        data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
-    except OSError:
-        return record
+    if data is None:
+        try:
+            data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
+        except OSError:
+            return record
     text = decode(data).text
     return dataclasses.replace(record, change=_predicted(record, findings, text,
                                                          state.effort.lines))
