@@ -163,16 +163,15 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
     a library's scan reads them first (`api.scan`)."""
     heads = mappings.prefix_namespaces("cuda_cpp")
     opening = namespace_opening(heads)
-    own = [0, 0]  # own C/C++ files, and those that open one of the `heads` namespaces
+    own = [0]  # own C/C++ files
+    opened: set[Path] = set()  # those of them that open one of the `heads` namespaces
 
     def texts() -> Iterator[bytes]:
         for path, data in source_texts(cpp_paths):
             if opening is not None and path not in vendored:
                 own[0] += 1
                 if opening.search(data) is not None:
-                    own[1] += 1
-                    if opening_files is not None:
-                        opening_files.add(path)
+                    opened.add(path)
             yield data
 
     defined, qualifiers, device = macro_definitions(texts())
@@ -181,6 +180,8 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
     shapes = [f.regex.pattern for f in mappings.families if "::" not in f.regex.pattern]
     shape = re.compile("|".join(f"(?:{p})" for p in shapes)) if shapes else None
     environment_names, environment_shape = environment_vocabulary(mappings)
+    if opening_files is not None:
+        opening_files.update(opened)
     return RepoContext(
         defined_macros=defined,
         qualifier_macros=qualifiers,
@@ -195,7 +196,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
         prefix_namespaces=heads,
-        library_like=own[1] > 0 and own[1] >= LIBRARY_SHARE * own[0],
+        library_like=bool(opened) and len(opened) >= LIBRARY_SHARE * own[0],
     )
 
 
