@@ -47,6 +47,11 @@ class LineIndex:
         return self._span(self.row_of(start), start, end)
 
     def _span(self, row: int, start: int, end: int) -> tuple[int, int, int, int]:
+        starts = self.starts
+        if self._ascii and (row + 1 == len(starts) or end < starts[row + 1]):
+            column = start - starts[row] + 1 + (self.first_column_offset if row == 0 else 0)
+            line = row + 1 + self.line_offset
+            return line, column, line, column + end - start
         line, column = self._position(row, start)
         if row + 1 < len(self.starts) and end >= self.starts[row + 1]:
             return (line, column, *self.position(end))
@@ -58,12 +63,7 @@ class LineIndex:
     def place(self, start: int, end: int) -> tuple[int, int, int, int, str]:
         """`span` of bytes `start`..`end`, and `line_text` of `start`: what a use records
         of where it is, with the line looked up once."""
-        starts = self.starts
-        row = bisect_right(starts, start) - 1
-        if self._ascii and (row + 1 == len(starts) or end < starts[row + 1]):
-            column = start - starts[row] + 1 + (self.first_column_offset if row == 0 else 0)
-            line = row + 1 + self.line_offset
-            return line, column, line, column + end - start, self._row_text(row)
+        row = self.row_of(start)
         return (*self._span(row, start, end), self._row_text(row))
 
     def line_text(self, offset: int) -> str:
