@@ -32,6 +32,7 @@ from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileRecord, FileResult, ScanResult, Tally, change_key
 from migrate.own_names import OwnNames, Screen, may_turn_own
+from migrate.own_scopes import own_scopes
 from migrate.paths import compare
 from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
@@ -129,9 +130,7 @@ def scan(settings: Settings, progress: Progress | None = None,
     try:
         for number, part in enumerate(_phases(found.candidates, opening_files, state)):
             if number:  # the library's names the first phase found, for the second
-                state = dataclasses.replace(state, known_own=OwnNames(
-                    screens.values(), set(defined), ((c.rel, c.vendored)
-                                                     for c in found.candidates)))
+                state = _second_phase(state, screens, defined, found.candidates)
             for file_result in _run(part, state, jobs):
                 _merge(result, file_result, store, screens, shared)
                 defined.update(file_result.defined_names)
@@ -171,6 +170,20 @@ def _phases(candidates: list[Candidate], opening_files: set[Path], state: Worker
     first = [c for c in candidates if c.path in opening_files]
     rest = [c for c in candidates if c.path not in opening_files]
     return [part for part in (first, rest) if part]
+
+
+def _second_phase(state: WorkerState, screens: dict[str, Screen], defined: set[str],
+                  candidates: list[Candidate]) -> WorkerState:
+    """The workers' state for a library's second phase: the names its first phase found
+    (`WorkerState.known_own`), and the scopes among them whose names the C/C++ frontend
+    may skip (migrate/own_scopes.py; not in precise mode, whose uses merge with
+    libclang's)."""
+    names = OwnNames(screens.values(), set(defined), ((c.rel, c.vendored) for c in candidates))
+    context = state.context
+    if state.precise is None:
+        context = dataclasses.replace(context, own_scopes=own_scopes(state.mappings, context,
+                                                                     defined))
+    return dataclasses.replace(state, known_own=names, context=context)
 
 
 def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen],

@@ -5,7 +5,9 @@ file's result and its priced units depend on (tool version, mapping tables, effo
 port path, --include-vendored, the repository-wide context: macros it defines, its own
 Python packages, vendor rules). The filtering that needs the whole scan (names and
 headers the project defines itself) is applied after the cache, to cached results too, so
-a cached result is never stale.
+a cached result is never stale. A library's second phase leaves out at once the findings
+its first phase's names show to be own; its entries list what they assumed so
+(`assumed_own`), and an entry whose assumptions no longer hold is a miss.
 
 Entries are JSON, never pickle: a cache folder someone else could write to must not be
 able to run code. An entry that does not parse, has another key inside it or another
@@ -29,8 +31,9 @@ if TYPE_CHECKING:  # the entry's format needs pricing's types: not on a replayed
     from migrate.model import FileResult
     from migrate.score import FileUnits
 
-# 2: mapping rows once per file, findings as rows; 3: rows in block order, priced units
-FORMAT = 3
+# 2: mapping rows once per file, findings as rows; 3: rows in block order, priced units;
+# 4: the own names a library's second phase left out (`assumed_own`)
+FORMAT = 4
 
 
 def default_folder() -> Path:

@@ -16,6 +16,7 @@ import dataclasses
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from migrate.model import (
@@ -82,6 +83,7 @@ def entry_data(result: FileResult, units: FileUnits | None) -> dict[str, Any]:
         "skipped": None if result.skipped is None else _fields(result.skipped),
         "defined_names": sorted(result.defined_names),
         "units": None if units is None else _units_data(units),
+        "assumed_own": [list(entry) for entry in result.assumed_own],
     }
 
 
@@ -127,7 +129,16 @@ def packed_result(data: dict[str, Any]) -> FileResult:
                       frozenset(data["defined_names"]),
                       block=pack_rows(rows) if rows else b"", block_count=len(rows),
                       screen=tuple(screen),
-                      block_summary=pack_summary(units) if rows else b"")
+                      block_summary=pack_summary(units) if rows else b"",
+                      assumed_own=tuple(_assumed_from(data["assumed_own"])))
+
+
+def _assumed_from(raw: list[Any]) -> Iterator[tuple[bool, str, str, str]]:
+    for family, kind, resolved, head in raw:
+        if not (isinstance(family, bool) and isinstance(kind, str)
+                and isinstance(resolved, str) and isinstance(head, str)):
+            raise ValueError("an assumed entry of another shape")
+        yield family, kind, resolved, head
 
 
 def _units_data(units: FileUnits) -> dict[str, Any]:

@@ -18,14 +18,26 @@ def match_use(use: Use, mappings: MappingSet, vendored: bool, path: str = "nativ
               ) -> Finding | None:
     """The finding for `use` with the statuses of port `path`, or None when no row or
     family knows the name."""
+    hit = hit_for(use, mappings, path)
+    return None if hit is None else finding_of(use, hit, vendored)
+
+
+Hit = tuple[str, MappingEntry, str, str]  # the reading that matched, row, how, rule id
+
+
+def hit_for(use: Use, mappings: MappingSet, path: str = "native") -> Hit | None:
+    """What `match_use` finds for `use`, before a finding is made of it: a worker that
+    already knows the finding would be dropped makes none."""
     keys = (use.resolved, *use.alternatives)
     known = mappings.matches.get((keys, use.language, use.exact_only, path), _UNSEEN)
     if known is _UNSEEN:  # a repository uses the same few thousand names over and over
         known = mappings.matches[(keys, use.language, use.exact_only, path)] = \
             _hit_on(keys, use.language, use.exact_only, mappings, path)
-    if known is None:
-        return None
-    key, entry, matched_by, rule = known
+    return known  # type: ignore[return-value]
+
+
+def finding_of(use: Use, hit: Hit, vendored: bool) -> Finding:
+    key, entry, matched_by, rule = hit
     if key != use.resolved:
         use = use._replace(resolved=key, alternatives=())
     return Finding(use=use, entry=entry, rule=rule, fingerprint=fingerprint(use),

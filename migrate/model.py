@@ -360,6 +360,9 @@ class FileResult:
     # to be the repository's own (its names and headers).
     screen: tuple[tuple[bool, str, str, str], ...] = ()
     block_summary: bytes = b""  # the block's priced units (migrate/score.py FileUnits)
+    # Kept with a cached result made in a library's second phase: the screen entries of
+    # the findings left out as the repository's own (`worker.assumptions_hold`).
+    assumed_own: tuple[tuple[bool, str, str, str], ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent from a worker as rows of plain values: pickling dataclasses field by field

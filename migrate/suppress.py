@@ -45,25 +45,30 @@ def find_suppressions(text: str) -> dict[int, tuple[Suppression, bool]]:
     return found
 
 
-def mark(findings: Iterable[Finding], text: str, rel: str) -> list[Diagnostic]:
+def mark(findings: Iterable[Finding], text: str, rel: str,
+         dropped: Iterable[tuple[int, str]] = ()) -> list[Diagnostic]:
     """Set `suppression` on the findings a marker covers; a marker that covers nothing
-    is a note."""
+    is a note. `dropped`: (line, rule id) of the file's findings already known to be
+    the repository's own, made no findings of: a marker that covers one is used too."""
     markers = find_suppressions(text)
     if not markers:
         return []
     used: set[int] = set()
     for finding in findings:
-        suppression = _covering(markers, finding)
+        suppression = _covering(markers, finding.use.line, finding.rule)
         if suppression is not None:
             used.add(suppression.line)
             finding.suppression = suppression
+    for line, rule in dropped:
+        suppression = _covering(markers, line, rule)
+        if suppression is not None:
+            used.add(suppression.line)
     return [Diagnostic(rel, "note", "unused-suppression", line=line)
             for line in sorted(markers) if line not in used]
 
 
-def _covering(markers: dict[int, tuple[Suppression, bool]], finding: Finding
+def _covering(markers: dict[int, tuple[Suppression, bool]], line: int, rule: str
               ) -> Suppression | None:
-    line = finding.use.line
     candidates = [markers.get(line)]
     above = markers.get(line - 1)
     if above is not None and above[1]:
@@ -72,6 +77,6 @@ def _covering(markers: dict[int, tuple[Suppression, bool]], finding: Finding
         if candidate is None:
             continue
         suppression = candidate[0]
-        if not suppression.rules or finding.rule in suppression.rules:
+        if not suppression.rules or rule in suppression.rules:
             return suppression
     return None

@@ -19,8 +19,8 @@ from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
 from migrate.mappings.effort import EffortModel
 from migrate.mappings.load import MappingSet
-from migrate.match import match_use
-from migrate.model import FileChange, FileRecord, FileResult, Finding
+from migrate.match import Hit, finding_of, hit_for
+from migrate.model import FileChange, FileRecord, FileResult, Finding, Use
 from migrate.notes import Diagnostic, Skipped
 from migrate.own_names import (
     OwnNames,
@@ -63,8 +63,8 @@ class WorkerState:
     # from its paths before the scan: importing them is no port work. Part of the key.
     own_packages: frozenset[str] = frozenset()
     # In a library's second phase: its names known so far (`api.scan`). A finding they
-    # make its own is dropped at once; the whole scan would drop it too, as more names
-    # only make more findings own. Applied after the cache, which never depends on it.
+    # make its own is never made; the whole scan would drop it too, as more names only
+    # make more findings own. The cache entry lists these assumptions (`assumed_own`).
     known_own: OwnNames | None = None
 
 
@@ -82,34 +82,25 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
     if state.cache is not None:
         key = key_of(data, rel, candidate.frontend, candidate.vendored, state.cache_context)
         cached = state.cache.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None and assumptions_hold(cached, state):
+            return dataclasses.replace(cached, assumed_own=())
     result = finding_order(_scan_bytes(candidate, data, state))
     units = None if defers_prediction(result.findings, state) else \
         file_units_of(result.findings, state)
     if state.cache is not None:
         state.cache.put(key, result, units)
-    if state.known_own is not None and result.findings:
-        result, units = _without_known_own(result, units, candidate, data, state)
-    return packed(result, units)
+    return packed(dataclasses.replace(result, assumed_own=()), units)
 
 
-def _without_known_own(result: FileResult, units: FileUnits | None, candidate: Candidate,
-                       data: bytes, state: WorkerState
-                       ) -> tuple[FileResult, FileUnits | None]:
-    """The result without the findings `state.known_own` shows to be the repository's
-    own, its lines predicted from the rest unless those still wait for the whole scan
-    (`defers_prediction`). CUTLASS's tests and examples: 145,000 of their 155,000
-    findings are its own names, known from the files that open its namespaces."""
-    assert state.known_own is not None
-    kept = without_own(result.findings, state.known_own)
-    if len(kept) == len(result.findings):
-        return result, units
-    record = result.record
-    if record is not None and not defers_prediction(kept, state):
-        record = repredict(candidate, record, kept, state, data)
-        units = file_units_of(kept, state)
-    return dataclasses.replace(result, record=record, findings=tuple(kept)), units
+def assumptions_hold(result: FileResult, state: WorkerState) -> bool:
+    """Whether a cached result may be used: one made in a library's second phase left
+    out findings the names then known showed to be the repository's own
+    (`FileResult.assumed_own`); it holds only while those names still show them so.
+    A header that stops defining `GemmShape` makes its users' entries misses."""
+    if not result.assumed_own:
+        return True
+    names = state.known_own
+    return names is not None and all(names.own(*entry) for entry in result.assumed_own)
 
 
 def without_own(findings: Iterable[Finding], names: OwnNames) -> list[Finding]:
@@ -226,16 +217,25 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
                                                    state.precise.timeout))
         uses = merge_uses(uses, outcome.uses, outcome.own)
     findings = []
+    dropped: list[tuple[Use, Hit]] = []  # uses `state.known_own` shows to be own names
     for use in uses:
-        finding = match_use(use, state.mappings, candidate.vendored, state.path)
-        if finding is not None:
-            if function_of is not None and (state.effort is None or
-                                            state.effort.priced_per_kernel(finding)):
-                finding.use = finding.use._replace(function=function_of(use))
-            findings.append(finding)
+        hit = hit_for(use, state.mappings, state.path)
+        if hit is None:
+            continue
+        if state.known_own is not None and state.known_own.own_finding(
+                hit[2], hit[1].cuda, use.kind, hit[0], use.symbol):
+            dropped.append((use, hit))
+            continue
+        finding = finding_of(use, hit, candidate.vendored)
+        if function_of is not None and (state.effort is None or
+                                        state.effort.priced_per_kernel(finding)):
+            finding.use = finding.use._replace(function=function_of(use))
+        findings.append(finding)
     # The comment may sit on the line above the finding, so read the file's lines here.
-    diagnostics.extend(suppress.mark(findings, decoded.text, rel))
-    if mark_other_vendor(findings, rel, state.vendor_files):
+    diagnostics.extend(suppress.mark(findings, decoded.text, rel,
+                                     ((use.line, hit[3]) for use, hit in dropped)))
+    if mark_other_vendor(findings, rel, state.vendor_files,
+                         [hit[0] for use, hit in dropped if use.kind == "include"]):
         record = dataclasses.replace(record, other_vendor=True)
     if state.own_packages:  # after suppressions are marked: a comment for one is no stray
         findings = [f for f in findings if not own_import(f, state.own_packages)]
@@ -251,7 +251,18 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
     defined = frozenset(n for n in output.defined_names if (not candidate.vendored
                         if "::" in n else state.mappings.family_shaped(n)))
     return FileResult(record, findings=tuple(findings), diagnostics=tuple(diagnostics),
-                      defined_names=defined)
+                      defined_names=defined,
+                      assumed_own=_assumed(dropped, output.own_scopes_used))
+
+
+def _assumed(dropped: list[tuple[Use, Hit]], scopes: set[str]) -> Screen:
+    """What the file's result assumes to be the repository's own, each once, in a fixed
+    order: the screen entries of the dropped uses, and each scope whose names the
+    frontend skipped (an entry `own` answers for as it does for any name under it)."""
+    entries = {screen_entry(hit[2], hit[1].cuda, use.kind, hit[0], use.symbol)
+               for use, hit in dropped}
+    entries.update((False, "identifier", scope, "") for scope in scopes)
+    return tuple(sorted(e for e in entries if e is not None))
 
 
 def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
@@ -272,10 +283,14 @@ def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
                                                          state.effort.lines))
 
 
-def mark_other_vendor(findings: list[Finding], rel: str, rules: VendorFiles | None) -> bool:
+def mark_other_vendor(findings: list[Finding], rel: str, rules: VendorFiles | None,
+                      own_includes: Sequence[str] = ()) -> bool:
     """Mark the findings that are another GPU vendor's code; True when the whole file is
-    (by its path, or because it includes that vendor's headers and no CUDA header)."""
+    (by its path, or because it includes that vendor's headers and no CUDA header).
+    `own_includes`: the file's matched includes of the repository's own headers, made
+    no findings of (`WorkerState.known_own`)."""
     includes = [f.use.resolved for f in findings if f.use.kind == "include"]
+    includes.extend(own_includes)
     whole = rules is not None and (rules.by_path(rel) or rules.by_includes(includes))
     for finding in findings:
         finding.other_vendor = whole or finding.use.vendor_side or \

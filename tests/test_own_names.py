@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -278,8 +279,9 @@ def test_a_library_scans_the_files_that_open_its_namespaces_first(
 
 def test_a_name_the_library_no_longer_defines_is_found_again_through_the_cache(
         tmp_path: Path) -> None:
-    """What the first phase's names drop is never cached: once the header stops defining
-    `GemmShape`, a rescan with the cache finds its use again, as a fresh scan does."""
+    """A second-phase entry holds only what its assumptions allow: once the header stops
+    defining `GemmShape`, the entry of its user is a miss, and a rescan with the cache
+    finds the use again, as a fresh scan does."""
     repo, cache = tmp_path / "repo", tmp_path / "cache"
     header = repo / "include" / "cutlass" / "gemm" / "gemm.h"
     header.parent.mkdir(parents=True)
@@ -388,3 +390,123 @@ def test_names_reached_through_a_using_directive_in_the_library_namespace(
     found = {(f["line"], f["resolved"]) for f in scan_json(tmp_path)["findings"]
              if f["file"] == "use.cu"}
     assert found == {(2, "cute::GMMA::Layout::K")}
+
+
+def second_phase_entry(cache: Path, rel: str) -> dict:
+    (entry,) = [data["result"] for path in cache.rglob("*.json") if "runs" not in path.parts
+                if (data := json.loads(path.read_text()))["result"]["record"]["path"] == rel]
+    return entry
+
+
+def test_a_second_phase_entry_lists_the_own_names_it_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second phase makes no finding of a name the first phase showed to be own; its
+    cache entry lists that assumption instead, and serves a rescan while the library
+    still defines the name: the file is not scanned again, and the output is the same.
+    A name written from its namespace on is skipped by its scope before the tree is
+    asked (migrate/own_scopes.py); one written `::cutlass::...` is read from the tree,
+    matched, and then left out."""
+    from migrate import worker
+
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    header = repo / "include" / "cutlass" / "gemm" / "gemm.h"
+    header.parent.mkdir(parents=True)
+    header.write_text(LIBRARY_HEADER)
+    (repo / "own_only.cu").write_text(
+        OWN_ONLY_USES + "int w = ::cutlass::gemm::sizeof_bits<char>::value;\n")
+    cold = run_cli("scan", str(repo), "--format", "json", "--jobs", "1",
+                   "--cache-dir", str(cache))
+    entry = second_phase_entry(cache, "own_only.cu")
+    assert [row[0][6] for row in entry["findings"]] == ["cudaMalloc"]
+    assert entry["assumed_own"] == [
+        [False, "identifier", "cutlass::gemm::GemmShape", ""],  # skipped by scope
+        [False, "identifier", "cutlass::gemm::sizeof_bits", ""],
+        [False, "identifier", "cutlass::gemm::sizeof_bits::value", ""]]  # matched, left out
+    assert second_phase_entry(cache, "include/cutlass/gemm/gemm.h")["assumed_own"] == []
+    scanned: list[str] = []
+    real = worker._scan_bytes
+    monkeypatch.setattr(worker, "_scan_bytes", lambda candidate, *rest: scanned.append(
+        candidate.rel) or real(candidate, *rest))
+    shutil.rmtree(cache / "runs")  # per-file entries only, not the whole run
+    warm = run_cli("scan", str(repo), "--format", "json", "--jobs", "1",
+                   "--cache-dir", str(cache))
+    assert warm == cold and scanned == []
+
+
+def test_an_entry_holds_while_every_name_it_left_out_is_still_own() -> None:
+    from migrate.model import FileResult
+    from migrate.own_names import OwnNames
+    from migrate.worker import WorkerState, assumptions_hold
+
+    assumed = ((False, "type", "cutlass::gemm::GemmShape", ""),
+               (False, "include", "cutlass/gemm/gemm.h", ""))
+    result = FileResult(None, assumed_own=assumed)
+    paths = [("include/cutlass/gemm/gemm.h", False)]
+    library = OwnNames([assumed], {"cutlass::gemm::GemmShape"}, paths)
+    without_shape = OwnNames([assumed], {"cutlass::gemm::Other"}, paths)
+    without_header = OwnNames([assumed], {"cutlass::gemm::GemmShape"}, [])
+    state = WorkerState(None, None)  # type: ignore[arg-type]
+    assert assumptions_hold(FileResult(None), state)  # assumed nothing: always holds
+    assert not assumptions_hold(result, state)  # no names known: nothing is shown own
+    assert assumptions_hold(result, dataclasses.replace(state, known_own=library))
+    for names in (without_shape, without_header):
+        assert not assumptions_hold(result, dataclasses.replace(state, known_own=names))
+
+
+def test_a_malformed_assumption_makes_the_entry_a_miss(tmp_path: Path) -> None:
+    from migrate.cache import Cache
+
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    header = repo / "include" / "cutlass" / "gemm" / "gemm.h"
+    header.parent.mkdir(parents=True)
+    header.write_text(LIBRARY_HEADER)
+    (repo / "own_only.cu").write_text(OWN_ONLY_USES)
+    run_cli("scan", str(repo), "--format", "json", "--cache-dir", str(cache))
+    (path,) = [p for p in cache.rglob("*.json") if "runs" not in p.parts
+               and "own_only.cu" in p.read_text()]
+    key = path.parent.name + path.stem
+    assert Cache(cache).get(key) is not None
+    for bad in ([[0, "type", "cutlass::x", ""]], [["type"]], [[False, "type", 5, ""]]):
+        data = json.loads(path.read_text())
+        data["result"]["assumed_own"] = bad
+        path.write_text(json.dumps(data))
+        assert Cache(cache).get(key) is None
+
+
+NUMERIC_HEADER = """#pragma once
+namespace cutlass { struct half_t { short x; }; }
+"""
+HIP_SIDE = """#include <hip/hip_runtime.h>
+#include "cutlass/numeric.h"
+// supa-migrate: ignore kept as CUTLASS writes it
+using Shape = cutlass::gemm::GemmShape<128, 128, 32>;
+"""
+
+
+def test_names_left_out_early_still_count_for_markers_and_vendor_headers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name the second phase makes no finding of still uses the marker above it (no
+    `unused-suppression` note), and an own header it includes still keeps a file that
+    also includes HIP's from counting as another vendor's: as in the one-phase scan."""
+    from migrate import api
+
+    header = tmp_path / "include" / "cutlass" / "gemm" / "gemm.h"
+    header.parent.mkdir(parents=True)
+    header.write_text('#include "cutlass/numeric.h"\n' + LIBRARY_HEADER)
+    (tmp_path / "include" / "cutlass" / "numeric.h").write_text(NUMERIC_HEADER)
+    (tmp_path / "hip_side.cu").write_text(HIP_SIDE)
+    phases: list[list[str]] = []
+    real_phases = api._phases
+    monkeypatch.setattr(api, "_phases", lambda *a: phases.extend(
+        [c.rel for c in part] for part in real_phases(*a)) or real_phases(*a))
+    two_phases = run_cli("scan", str(tmp_path), "--format", "json", "--no-cache")
+    assert phases[1] == ["hip_side.cu"]
+    monkeypatch.setattr(api, "_phases", lambda candidates, *rest: [candidates])
+    one_phase = run_cli("scan", str(tmp_path), "--format", "json", "--no-cache")
+    assert two_phases == one_phase
+    result = json.loads(two_phases[1])
+    assert not [d for d in result["diagnostics"] if d["code"] == "unused-suppression"]
+    (hip_side,) = [f for f in result["files"] if f["path"] == "hip_side.cu"]
+    assert "other_vendor" not in hip_side  # listed only when the whole file is
+    assert [f["resolved"] for f in result["findings"] if f["file"] == "hip_side.cu"] == \
+        ["hip/hip_runtime.h"]

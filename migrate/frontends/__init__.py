@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from migrate.notes import Diagnostic
 
 if TYPE_CHECKING:  # types only: a replayed run never builds the records
+    from migrate.frontends.own_scopes import OwnScopes
     from migrate.model import Use
 
 # Frontend name -> module that defines `extract(text, rel, context) -> FrontendOutput`.
@@ -93,6 +94,8 @@ class FrontendOutput:
     # asked for: finding it costs a pass over the tree, and only a few findings (those
     # priced per kernel) need it.
     function_of: Callable[[Use], str] | None = None
+    # The scopes of `RepoContext.own_scopes` whose names the frontend skipped.
+    own_scopes_used: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,9 @@ class RepoContext:
     # and the workers leave the lines of files with such findings to be predicted once,
     # after the scan (worker.deferring).
     library_like: bool = False
+    # In a library's second phase: the scopes its first phase defined whose names are all
+    # its own (migrate/own_scopes.py). None elsewhere.
+    own_scopes: OwnScopes | None = None
 
     def universe_only(self, token: str) -> bool:
         """Whether `token` is a candidate only because the universe lists it."""

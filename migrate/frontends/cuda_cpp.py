@@ -106,7 +106,8 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
         scan.defined |= declared_in_namespaces(scan.root, heads, prepared)
     return FrontendOutput(uses=scan.uses, error_share=error_share,
                           defined_names=scan.defined,
-                          function_of=scan.function_of if functions_later else None)
+                          function_of=scan.function_of if functions_later else None,
+                          own_scopes_used=scan.own_scopes_used)
 
 
 def words_of(data: bytes) -> set[str]:
@@ -149,6 +150,8 @@ class _FileScan:
     offsets: dict[int, int] | None = None
     # Byte ranges of #if/#elif conditions and of the names #ifdef/#ifndef test, in order.
     condition_spans: list[tuple[int, int]] | None = None
+    # The scopes of `RepoContext.own_scopes` whose names were skipped as the library's own.
+    own_scopes_used: set[str] = field(default_factory=set)
 
     def code_at(self, start: int, end: int) -> tree_sitter.Node | None:
         node = self.root.descendant_for_byte_range(start, end)
@@ -288,7 +291,17 @@ class _FileScan:
             wanted -= {t for t in held if not self.may_hold(t, context)}
         if not wanted:
             return
+        scopes = context.own_scopes
+        if scopes is not None and (b"supa-migrate:" in self.source
+                                   or not scopes.heads & wanted):
+            scopes = None  # a marker must see every name it may cover (suppress.py)
         for start, token in word_occurrences(self.data, wanted):
+            if scopes is not None and token in scopes.heads:
+                scope = scopes.scope_at(self.data, start, token, self.aliases,
+                                        self.using_namespaces)
+                if scope is not None:  # the library's own, whatever the rest of the name
+                    self.own_scopes_used.add(scope)
+                    continue
             self.classify(start, start + len(token), token, context)
         own = {id(use) for use, token in self.own_candidates if token in self.declared}
         if own:  # `int umin = ...; f(umin)`: the file's own name, not CUDA's
