@@ -139,3 +139,18 @@ def test_skipping_by_scope_changes_no_output(tmp_path: Path,
         == ["__global__", "at::native::add_cuda", "cudaMalloc", "cutlass::gemm::Missing",
             "thrust/device_vector.h", "thrust::device_vector"]
     assert MAX_DEPTH >= 3
+
+
+def test_the_remembered_answers_are_bounded_and_equal_fresh_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrate.frontends import own_scopes as module
+
+    monkeypatch.setattr(module, "MAX_REMEMBERED", 2)
+    scopes = OwnScopes(SCOPES.heads, SCOPES.scopes, SCOPES.row_prefixes)
+    texts = [b"x = cutlass::half_t(1);", b"cutlass::gemm::GemmShape<1> s;",
+             b"cutlass::gemm::Other o;", b"x = cutlass::half_t(2);"]
+    for _ in range(2):
+        answers = [scopes.scope_at(t, t.index(b"cutlass"), "cutlass", (), ()) for t in texts]
+        assert answers == ["cutlass::half_t", "cutlass::gemm::GemmShape", None,
+                           "cutlass::half_t"]
+        assert len(scopes.memo) <= 2
