@@ -181,8 +181,8 @@ def load_mappings(overlays: tuple[Path, ...] = (), shipped: Path | None = None) 
     _read_folder(base, "mappings", mapping_set, vocab, rows, digest=digest)
     for overlay in overlays:
         _read_folder(overlay, str(overlay), mapping_set, vocab, rows, digest=digest)
-    for key, row_entry in sorted(rows.items()):
-        entry = _with_suda_status(row_entry, mapping_set.suda_rules)
+    for key, row_entry in sorted(rows.items()):  # SUDA statuses filled in as read (_entry)
+        entry = row_entry
         if entry.is_pattern:
             mapping_set.patterns.append((_glob_regex(key), entry))
         else:
@@ -220,7 +220,8 @@ def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocab
                                f"cannot read: {exc.strerror or exc}") from None
         digest.update(path.name.encode() + b"\0" + data)
         languages = mapping_set.scopes[path.name]
-        for entry in _read_table(f"{label}/{path.name}", data, vocab, languages):
+        for entry in _read_table(f"{label}/{path.name}", data, vocab, languages,
+                                 mapping_set.suda_rules):
             if entry.cuda in seen_here:
                 raise MappingError(
                     f"{label}/{path.name}", int(entry.origin.rsplit(":", 1)[1]),
@@ -230,8 +231,8 @@ def _read_folder(folder: Path, label: str, mapping_set: MappingSet, vocab: Vocab
             rows[entry.cuda] = entry  # an overlay's row replaces the shipped one
 
 
-def _read_table(shown: str, data: bytes, vocab: Vocabulary, languages: frozenset[str]
-                ) -> list[MappingEntry]:
+def _read_table(shown: str, data: bytes, vocab: Vocabulary, languages: frozenset[str],
+                rules: dict[str, SudaRule]) -> list[MappingEntry]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -252,32 +253,31 @@ def _read_table(shown: str, data: bytes, vocab: Vocabulary, languages: frozenset
             )
         row = {name: value.strip() for name, value in zip(header, fields, strict=True)}
         check_row(shown, number, row, vocab)
-        entries.append(_entry(row, f"{shown}:{number}", languages))
+        entries.append(_entry(row, f"{shown}:{number}", languages, rules))
     if header is None:
         raise MappingError(shown, 0, "no header line")
     return entries
 
 
-def _entry(row: dict[str, str], origin: str, languages: frozenset[str]) -> MappingEntry:
+def _entry(row: dict[str, str], origin: str, languages: frozenset[str],
+           rules: dict[str, SudaRule]) -> MappingEntry:
+    """The row's entry; its SUDA-path status is the row's own, else what the category's
+    rule makes of its status (unchanged when the rule says nothing of it)."""
+    status, category = row["status"], row["category"]
+    status_suda, suda_source = row.get("status_suda", ""), row.get("source_suda", "")
+    if not status_suda:
+        rule = rules.get(category)
+        if rule is None or status not in rule.changes:
+            status_suda = status
+        else:
+            status_suda, suda_source = rule.changes[status], rule.source
     return MappingEntry(
-        cuda=row["cuda"], supa=row.get("supa", ""), status=row["status"],
-        category=row["category"], confidence=row["confidence"],
+        cuda=row["cuda"], supa=row.get("supa", ""), status=status,
+        category=category, confidence=row["confidence"],
         source=row.get("source", ""), note_en=row.get("note_en", ""),
         note_zh=row.get("note_zh", ""), origin=origin, is_pattern="*" in row["cuda"],
-        languages=languages, status_suda=row.get("status_suda", ""),
-        suda_source=row.get("source_suda", ""),
+        languages=languages, status_suda=status_suda, suda_source=suda_source,
     )
-
-
-def _with_suda_status(entry: MappingEntry, rules: dict[str, SudaRule]) -> MappingEntry:
-    """Fill the SUDA-path status from the category's rule unless the row gives its own."""
-    if entry.status_suda:
-        return entry
-    rule = rules.get(entry.category)
-    if rule is None or entry.status not in rule.changes:
-        return dataclasses.replace(entry, status_suda=entry.status)
-    return dataclasses.replace(entry, status_suda=rule.changes[entry.status],
-                               suda_source=rule.source)
 
 
 def _undeclared(table: str, label: str, mapping_set: MappingSet) -> str:

@@ -63,6 +63,8 @@ def read_universe(folder: Path, label: str, families: set[str]) -> dict[str, Uni
 
 def _read_file(path: Path, shown: str, languages: frozenset[str], families: set[str],
                names: dict[str, UniverseName]) -> None:
+    """Add the names of one universe file (17,000 rows: read once per run, so by
+    position, not through a dict per row)."""
     header: list[str] | None = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -75,14 +77,16 @@ def _read_file(path: Path, shown: str, languages: frozenset[str], families: set[
             continue
         if len(fields) != len(header):
             raise MappingError(shown, number, f"{len(fields)} fields, the header has {len(header)}")
-        row = dict(zip(header, fields, strict=True))
-        if row["family"] not in families:
-            raise MappingError(shown, number, f"family '{row['family']}' is not a known category")
-        if row["name"] not in names:
-            names[row["name"]] = UniverseName(row["name"], row["family"], row["header"],
-                                              row["kind"], row["deprecated"],
-                                              f"{shown}:{number}",
-                                              _languages_of(row["name"], languages))
+        name, family, declared_in, kind, deprecated = fields  # UNIVERSE_COLUMNS' order
+        if family not in families:
+            raise MappingError(shown, number, f"family '{family}' is not a known category")
+        if name not in names:
+            names[name] = UniverseName(name, family, declared_in, kind, deprecated,
+                                       f"{shown}:{number}", _languages_of(name, languages))
+
+
+_PYTHON_ONLY = frozenset({"python"})
+_CPP_ONLY = frozenset({"cuda_cpp"})
 
 
 def _languages_of(name: str, languages: frozenset[str]) -> frozenset[str]:
@@ -90,7 +94,7 @@ def _languages_of(name: str, languages: frozenset[str]) -> frozenset[str]:
     if len(languages) == 1:
         return languages
     is_python = "." in name and "::" not in name and not name.endswith((".h", ".hpp", ".cuh"))
-    return frozenset({"python"}) if is_python else frozenset({"cuda_cpp"})
+    return _PYTHON_ONLY if is_python else _CPP_ONLY
 
 
 def read_defaults(shown: str, text: str, raw: dict[str, object],
