@@ -33,6 +33,8 @@ SCOPES = OwnScopes(heads=frozenset({"cutlass", "cute"}),
     ("x = outer:: cutlass::half_t;", None),
     ("static_cast<int> cutlass::half_t", None),
     ("p->~cutlass::half_t();", None),
+    ("typename A::template cutlass::half_t<int> x;", None),
+    ("x.template cutlass::half_t<int>();", None),
     # A keyword the resolver drops, a scope the library does not define, no scope at all.
     ("x = cutlass::template half_t<int>;", None),
     ("x = cutlass::gemm::Other;", None),

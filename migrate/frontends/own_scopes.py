@@ -40,7 +40,8 @@ class OwnScopes:
         at = start - 1
         while at >= 0 and data[at] in _BLANKS:
             at -= 1
-        if (at >= 0 and data[at] in _NOT_AFTER) or token in aliases:
+        if (at >= 0 and data[at] in _NOT_AFTER) or token in aliases or \
+                data.endswith(b"template", 0, at + 1):  # `A::template T::...`
             return None
         chain = _CHAIN.match(data, start + len(token))
         if chain is None:
