@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,8 +15,10 @@ from click.testing import CliRunner
 
 from migrate.cli import main
 
-# Scans in the tests keep their cache apart from the user's (subprocesses inherit it).
+# Scans in the tests keep their cache apart from the user's (subprocesses inherit it),
+# in a folder removed when the test process ends.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="supa-migrate-test-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
