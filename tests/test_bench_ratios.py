@@ -25,7 +25,8 @@ def bench() -> ModuleType:
 
 ROWS = [
     {"tree": "generated-1000", "files": 1000, "RSS MB": 50, "cold j1 s": 4.0,
-     "cold j2 s": 2.5, "replay s": 0.25, "warm j2 s": 2.0, "hipify s": 20.0},
+     "cold j2 s": 2.5, "replay s": 0.25, "warm j2 s": 2.0, "hipify s": 20.0,
+     "C/C++ j2 s": 1.6},
     {"tree": "generated-10000", "files": 10000, "RSS MB": 90, "cold j1 s": 30.0,
      "cold j2 s": 20.0, "replay s": 0.8, "warm j2 s": 12.5},
     {"tree": "generated-100000", "files": 100000, "RSS MB": 171, "cold j1 s": 300.0,
@@ -38,11 +39,29 @@ ROWS = [
 def test_ratios_are_read_off_the_same_row(bench: ModuleType) -> None:
     assert bench.ratios(ROWS[0]) == {"tree": "generated-1000", "j1 / j2": 1.6,
                                      "cold / replay": 10.0, "cold / warm": 1.25,
-                                     "hipify / j2": 8.0}
+                                     "hipify / j2": 8.0, "hipify / C/C++ j2": 12.5}
     # No hipify-perl timing, or a zero time: the ratio is left blank, not invented.
     assert bench.ratios(ROWS[1])["hipify / j2"] == ""
     assert bench.ratios(ROWS[3])["cold / replay"] == ""
     assert bench.ratios(ROWS[3])["hipify / j2"] == 4.0
+    assert bench.ratios(ROWS[3])["hipify / C/C++ j2"] == ""
+
+
+def test_the_like_for_like_copy_holds_the_c_and_cpp_files_alone(bench: ModuleType,
+                                                                tmp_path: Path) -> None:
+    """What hipify-perl examines, at the same relative paths: no Python, no build file."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    bench.generate(root, 30)
+    (root / "CMakeLists.txt").write_text("project(x CUDA)\n")
+    (root / "pkg0" / "deep").mkdir()
+    (root / "pkg0" / "deep" / "a.hpp").write_text("int a;\n")
+    copy = bench.cpp_copy(root, bench.sources(root), tmp_path / "work")
+    copied = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
+    assert copied == sorted(p.relative_to(root).as_posix() for p in bench.sources(root)
+                            if p.suffix in bench.CPP_SUFFIXES)
+    assert len(copied) == 16 and "pkg0/deep/a.hpp" in copied
+    assert (copy / "pkg0" / "deep" / "a.hpp").read_text() == "int a;\n"
 
 
 def test_memory_growth_is_against_the_corpus_a_tenth_the_size(bench: ModuleType) -> None:
