@@ -361,7 +361,8 @@ class FileResult:
     screen: tuple[tuple[bool, str, str, str], ...] = ()
     block_summary: bytes = b""  # the block's priced units (migrate/score.py FileUnits)
     # Kept with a cached result made in a library's second phase: the screen entries of
-    # the findings left out as the repository's own (`worker.assumptions_hold`).
+    # the findings left out as the repository's own (`worker.assumptions_hold`). Only the
+    # cache reads it: a worker does not send it (`__reduce__`).
     assumed_own: tuple[tuple[bool, str, str, str], ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:

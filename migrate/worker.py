@@ -83,13 +83,13 @@ def scan_file(candidate: Candidate, state: WorkerState) -> FileResult:
         key = key_of(data, rel, candidate.frontend, candidate.vendored, state.cache_context)
         cached = state.cache.get(key)
         if cached is not None and assumptions_hold(cached, state):
-            return dataclasses.replace(cached, assumed_own=())
+            return cached
     result = finding_order(_scan_bytes(candidate, data, state))
     units = None if defers_prediction(result.findings, state) else \
         file_units_of(result.findings, state)
     if state.cache is not None:
         state.cache.put(key, result, units)
-    return packed(dataclasses.replace(result, assumed_own=()), units)
+    return packed(result, units)
 
 
 def assumptions_hold(result: FileResult, state: WorkerState) -> bool:
@@ -266,18 +266,16 @@ def _assumed(dropped: list[tuple[Use, Hit]], scopes: set[str]) -> Screen:
 
 
 def repredict(candidate: Candidate, record: FileRecord, findings: list[Finding],
-              state: WorkerState, data: bytes | None = None) -> FileRecord:
+              state: WorkerState) -> FileRecord:
     """The record with its lines predicted again from `findings`: after the whole scan
     shows some of the file's findings to be the repository's own names, their lines
-    are not port work. Reads the file again (only such files are) unless `data` holds
-    its bytes already."""
+    are not port work. Reads the file again (only such files are)."""
     if state.effort is None:
         return record
-    if data is None:
-        try:
-            data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
-        except OSError:
-            return record
+    try:
+        data = read_regular(candidate.where, candidate.size + GROWTH_ALLOWED)
+    except OSError:
+        return record
     text = decode(data).text
     return dataclasses.replace(record, change=_predicted(record, findings, text,
                                                          state.effort.lines))
