@@ -12,6 +12,7 @@ from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from migrate.frontends import RepoContext
+from migrate.mappings.continuations import Continuations
 from migrate.mappings.load import MappingSet
 from migrate.mappings.universe import NOT_CUDA, held_names
 
@@ -195,6 +196,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
         device_macros=device,
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
+        python_continues=Continuations(mappings, "python").continues,
         prefix_namespaces=heads,
         library_like=bool(opened) and len(opened) >= LIBRARY_SHARE * own[0],
     )

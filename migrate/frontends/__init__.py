@@ -138,6 +138,10 @@ class RepoContext:
     # dotted Python name: an attribute chain nothing answers for (`cutlass.op.Gemm` in
     # cutlass's own Python) is no use worth making. None: every chain is one.
     python_answered: Callable[[str], bool] | None = None
+    # Whether anything in the tables could answer for a dotted Python name longer than
+    # the one given (migrate/mappings/continuations.py): a chain walk stops below a
+    # name nothing continues. None: every name may continue.
+    python_continues: Callable[[str], bool] | None = None
     # The outermost namespaces of the C/C++ rows matched by prefix (`cutlass::*`,
     # `at::cuda::*` -> cutlass, at): the names a file defines in them may be the
     # repository's own (frontends/cpp_declared.py).

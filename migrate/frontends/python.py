@@ -90,6 +90,8 @@ _NVIDIA_LIBRARY = re.compile(
     r"(?:lib)?(cudart|cuda|nvcuda|nvidia-ml|nvml|cublasLt|cublas|cudnn(?:_[a-z]+)*|nccl|nvrtc|"
     r"cufft|curand|cusparse|cusolver|nvToolsExt|nvJitLink|cupti)(?:64(?:_\d+)+)?"
     r"(?:\.so(?:\.[\d.]+)?|\.dll|\.dylib)?")
+# `torch.cuda.cudart()`: a handle to CUDA's runtime, whose members are C names.
+_CUDART_CHAIN = "torch.cuda.cudart"
 _LIBRARY_KEYS = {"cuda": "libcuda", "nvcuda": "libcuda", "nvml": "libnvidia-ml"}
 
 
@@ -295,6 +297,7 @@ class _PythonScan:
     # `torch.cuda.cudart()`: what is called through them is a C function.
     handles: set[str] = field(default_factory=set)
     answers: dict[str, bool] = field(default_factory=dict)  # `answered`, by chain
+    continued: dict[str, bool] = field(default_factory=dict)  # `continues`, by chain
 
     def add(self, node: tree_sitter.Node, symbol: str, resolved: str, kind: str,
             alternatives: tuple[str, ...] = (), language: str = LANGUAGE) -> None:
@@ -398,7 +401,8 @@ class _PythonScan:
     def find_names(self) -> None:
         """Attribute chains rooted at an imported name, and `.cuda()`-style methods."""
         roots = {local for local, target in self.aliases.items()
-                 if self.context.wanted(target.split(".")[0]) or self.context.wanted(local)}
+                 if (self.context.wanted(target.split(".")[0]) or self.context.wanted(local))
+                 and (local in _TENSOR_METHODS or self.may_lead(target))}
         # A handful of words: each is searched for itself, at memchr speed.
         for start, token in word_occurrences(self.data, roots | _TENSOR_METHODS):
             node = self.root.descendant_for_byte_range(start, start + len(token))
@@ -432,13 +436,18 @@ class _PythonScan:
         """The attribute chain rooted at `node` (whose parent is `parent`)."""
         chain = node
         names = [token]
+        resolved = self.aliases[token]
+        # cuda-python's chains name C functions whatever the tables say of the chain.
+        whole_walk = resolved.split(".", 1)[0] == "cuda"
         # Each `.parent` walks down from the root again: every one is asked for once.
         while parent is not None and parent.type == "attribute" \
                 and parent.child_by_field_name("object") == chain:
+            if not whole_walk and not self.continues(resolved):
+                return  # nothing the tables know lies below: no longer chain is a use
             chain = parent
             names.append(_text(chain.child_by_field_name("attribute")))
+            resolved += "." + names[-1]
             parent = chain.parent
-        resolved = ".".join([self.aliases[token], *names[1:]])
         is_call = parent is not None and parent.type == "call" and \
             parent.child_by_field_name("function") == chain
         is_decorator = parent is not None and parent.type == "decorator"
@@ -452,7 +461,7 @@ class _PythonScan:
         # worth counting again; the import already was.
         if self.answered(resolved):
             self.add(chain, ".".join(names), resolved, kind)
-        if resolved == "torch.cuda.cudart" and is_call:  # torch.cuda.cudart().cudaX()
+        if resolved == _CUDART_CHAIN and is_call:  # torch.cuda.cudart().cudaX()
             self.bind_handle(parent)
 
     def answered(self, resolved: str) -> bool:
@@ -462,6 +471,24 @@ class _PythonScan:
         if known is None:
             lookup = self.context.python_answered
             known = self.answers[resolved] = lookup is None or lookup(resolved)
+        return known
+
+    def may_lead(self, target: str) -> bool:
+        """Whether a chain rooted at a name bound to `target` may be a use (`add_chain`):
+        the tables answer for the name itself or may for a longer chain, or it is
+        cuda-python's or `torch.cuda.cudart`. (`from cutlass.cute import nvgpu` in
+        CUTLASS's own Python leads nowhere: its chains are not even looked at.)"""
+        return target.split(".", 1)[0] == "cuda" or target == _CUDART_CHAIN or \
+            self.answered(target) or self.continues(target)
+
+    def continues(self, resolved: str) -> bool:
+        """Whether a longer chain than `resolved` may be a use: the tables may answer for
+        one (`RepoContext.python_continues`), or it may reach `torch.cuda.cudart()`."""
+        known = self.continued.get(resolved)
+        if known is None:
+            lookup = self.context.python_continues
+            known = self.continued[resolved] = lookup is None or lookup(resolved) or \
+                _CUDART_CHAIN.startswith(resolved + ".")
         return known
 
     def cuda_python_names(self, resolved: str) -> list[str]:
