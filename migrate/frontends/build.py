@@ -339,6 +339,9 @@ def _strip_hash_comments(text: str) -> str:
     """Blank `#` comments (outside quotes), keeping every offset."""
     out = []
     for line in text.splitlines(keepends=True):
+        if "#" not in line:  # most lines: nothing to blank
+            out.append(line)
+            continue
         quote = ""
         for index, char in enumerate(line):
             if quote:
