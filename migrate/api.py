@@ -31,10 +31,10 @@ from migrate.frontends import frontend_for
 from migrate.mappings.effort import EffortModel, load_effort
 from migrate.mappings.load import load_mappings
 from migrate.model import FileRecord, FileResult, ScanResult, Tally, change_key
+from migrate.notes import Diagnostic
 from migrate.own_names import OwnNames, Screen, may_turn_own
 from migrate.own_scopes import own_scopes
 from migrate.paths import compare
-from migrate.precise.request import headers_digest, precise_notes, precise_request
 from migrate.repo_context import build_context
 from migrate.score import PathAsked, day_rate, score_paths
 from migrate.store import FindingStore, pack, pack_summary
@@ -87,11 +87,21 @@ def scan(settings: Settings, progress: Progress | None = None,
         raise UserError(f"{root} is not a folder")
     # Read the baseline first: a bad one should stop the run before a long scan.
     known = baseline.load(settings.baseline) if settings.baseline is not None else None
-    mappings = load_mappings(settings.mapping_overlays)
-    effort_model = load_effort(settings.mapping_overlays, frozenset(mappings.categories))
-    currency = settings.currency or effort_model.default_currency.get(settings.lang, "USD")
-    day_rate(effort_model, currency, settings.rate)  # a currency without a rate stops us now
-    if found is None:
+    # With a second core, the tree is walked in a forked copy while the tables load.
+    walking = forked_value(lambda: discover(root, frontend_for, settings.excludes,
+                                            settings.max_file_size)) \
+        if found is None and settings.worker_count > 1 and (os.cpu_count() or 1) > 1 else None
+    try:
+        mappings = load_mappings(settings.mapping_overlays)
+        effort_model = load_effort(settings.mapping_overlays, frozenset(mappings.categories))
+        currency = settings.currency or effort_model.default_currency.get(settings.lang, "USD")
+        day_rate(effort_model, currency, settings.rate)  # a currency without a rate stops us
+        if walking is not None:
+            found = value_of(walking)
+    finally:  # stopped by bad tables or Ctrl-C: no child or file is left behind
+        if walking is not None:
+            walking.cancel()
+    if found is None:  # walked here: one core, or the forked copy failed
         found = discover(root, frontend_for, settings.excludes, settings.max_file_size)
     if only is not None:  # a caller that needs part of a tree (calibration)
         found.candidates = [c for c in found.candidates if only(c.rel)]
@@ -102,14 +112,21 @@ def scan(settings: Settings, progress: Progress | None = None,
                             {c.path for c in found.candidates if c.vendored}, opening_files)
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
-    precise = precise_request(settings, mappings, found.candidates) \
-        if settings.mode == "precise" else None
+    precise = None
+    digest_of_headers = ""
+    precise_diagnostics: list[Diagnostic] = []
+    if settings.mode == "precise":  # libclang and its helpers load only when asked for
+        from migrate.precise.request import headers_digest, precise_notes, precise_request
+        precise = precise_request(settings, mappings, found.candidates)
+        if cache is not None:
+            digest_of_headers = headers_digest(found.candidates, precise)
+        precise_diagnostics = precise_notes(precise)
     own_packages = own_python_packages(c.rel for c in found.candidates if not c.vendored)
     # Without a cache no key is made: the context's digest alone costs tens of ms.
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,
                                        vendor_files, precise,
-                                       headers_digest(found.candidates, precise),
+                                       digest_of_headers,
                                        settings.include_vendored, own_packages)
                         if cache is not None else "",
                         precise, settings.include_vendored, own_packages)
@@ -117,7 +134,7 @@ def scan(settings: Settings, progress: Progress | None = None,
         tool_version=__version__, mappings_version=mappings.version,
         root=root.resolve().name, skipped=list(found.skipped), other_files=found.other_files,
         path=settings.path, categories=dict(mappings.categories),
-        diagnostics=list(found.diagnostics) + precise_notes(precise),
+        diagnostics=list(found.diagnostics) + precise_diagnostics,
     )
     total = len(found.candidates)
     defined: set[str] = set()

@@ -89,7 +89,7 @@ def value_of(child: Forked) -> T | None:  # type: ignore[type-var]
             return None
         with open(path, "rb") as stored:
             return pickle.load(stored)  # type: ignore[no-any-return]
-    except (OSError, pickle.UnpicklingError, EOFError):
-        return None
+    except Exception:  # any unreadable file (a truncated pickle raises ValueError,
+        return None  # IndexError...): the caller does the work itself
     finally:
         child.cancel()

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from migrate import suppress
 from migrate.cache import Cache, key_of
@@ -31,13 +32,14 @@ from migrate.own_names import (
     screen_entry,
 )
 from migrate.paths import status_on
-from migrate.precise.extract import PreciseRequest, extract_precise
-from migrate.precise.merge import fallback_diagnostic, merge_uses
 from migrate.safe_read import NotRegular, read_regular
 from migrate.score import FileUnits, file_units, status_on_path
 from migrate.store import pack, pack_summary
 from migrate.vendor_files import VendorFiles
 from migrate.vocabulary import BIDI_CONTROLS
+
+if TYPE_CHECKING:  # libclang's side loads only in a precise scan (`_scan_bytes`)
+    from migrate.precise.extract import PreciseRequest
 
 # Files with at least this share of bytes in parse errors get a diagnostic;
 # every file's share is in the result either way.
@@ -211,6 +213,9 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
         if function_of is not None:  # the merge makes new records: functions found first
             uses = [use._replace(function=function_of(use)) for use in uses]
             function_of = None
+        # libclang loads in the processes of a precise scan only.
+        from migrate.precise.extract import extract_precise
+        from migrate.precise.merge import fallback_diagnostic, merge_uses
         outcome = extract_precise(rel, decoded.text, state.precise)
         if outcome.fallback is not None:
             diagnostics.append(fallback_diagnostic(rel, outcome.fallback,

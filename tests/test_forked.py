@@ -109,3 +109,28 @@ def test_no_file_or_no_process_means_the_work_is_done_here(
     monkeypatch.setattr(parts, "MIN_ITEMS", 2)
     numbers = "".join(parts.encoded(40, lambda a, b: (str(i) for i in range(a, b)), 3))
     assert numbers == "".join(str(i) for i in range(40))
+
+
+def test_the_tree_walked_aside_is_the_tree_walked_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a second core the tree is walked in a forked copy while the tables load; the
+    scan sees the same files (no byte of any output changes), with one process it walks
+    the tree itself, and a copy that fails leaves the walk to this process."""
+    import migrate.api as api
+
+    alone = _outputs(MULTI_VENDOR, 1)
+    walks: list[str] = []
+    real = api.forked_value
+
+    def counted(compute):  # type: ignore[no-untyped-def]
+        walks.append(compute.__qualname__)
+        return real(compute)
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(api, "forked_value", counted)
+    _outputs(MULTI_VENDOR, 1)
+    assert not any(name.startswith("scan.") for name in walks)
+    assert _outputs(MULTI_VENDOR, 2) == alone
+    assert sum(name.startswith("scan.") for name in walks) == 1
+    monkeypatch.setattr(api, "forked_value", lambda compute: forked.Forked(
+        lambda out: out.write(b"\x80 not a pickle")))
+    assert _outputs(MULTI_VENDOR, 2) == alone
