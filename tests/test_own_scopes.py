@@ -40,11 +40,32 @@ SCOPES = OwnScopes(heads=frozenset({"cutlass", "cute"}),
     ("x = cutlass::gemm::Other;", None),
     ("x = cutlass::gemm;", None),
     ("namespace cutlass {", None),
+    # What comes before the name is read past any run of blanks, however long.
+    ("x = y." + " " * 40 + "\n" * 5 + "cutlass::half_t;", None),
+    ("A::template" + " \t" * 30 + "cutlass::half_t<int> x;", None),
+    (" " * 50 + "cutlass::half_t x;", "cutlass::half_t"),
+    ("template <class T>" + "\n" * 40 + "cutlass::half_t f(T);", None),  # after `>`
+    ("int x;" + "\n" * 40 + "cutlass::half_t f();", "cutlass::half_t"),
 ])
 def test_which_written_names_are_skipped(text: str, expected: str | None) -> None:
     data = text.encode()
     start = data.index(b"cutlass")
     assert SCOPES.scope_at(data, start, "cutlass", (), ()) == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_last_byte_written_is_the_one_a_walk_back_finds(seed: int) -> None:
+    import random
+
+    from migrate.frontends.own_scopes import _last_written
+
+    pieces = [b" ", b"\t", b"\n", b"\r", b"x", b":", b"e", b" " * 40]
+    data = b"".join(random.Random(seed).choices(pieces, k=60))
+    for start in range(len(data) + 1):
+        at = start - 1
+        while at >= 0 and data[at] in b" \t\r\n":
+            at -= 1
+        assert _last_written(data, start) == at
 
 
 def test_an_alias_or_a_using_directive_that_could_match_a_row_keeps_the_tree() -> None:
@@ -55,6 +76,9 @@ def test_an_alias_or_a_using_directive_that_could_match_a_row_keeps_the_tree() -
     # lies there, which an exact match on that reading would find.
     assert SCOPES.scope_at(data, start, "cutlass", (), ["cute"]) is None
     assert SCOPES.scope_at(data, start, "cutlass", (), ["other"]) == "cutlass::half_t"
+    # Asked again (the answer is remembered per scope and directives): the same.
+    assert SCOPES.scope_at(data, start, "cutlass", (), ["cute"]) is None
+    assert SCOPES.scope_at(data, start, "cutlass", (), ["other", "cute"]) is None
 
 
 def test_which_scopes_qualify_under_the_shipped_tables() -> None:
