@@ -52,7 +52,7 @@ def pack_rows(rows: Sequence[tuple[Any, ...]]) -> bytes:
     """A block of rows (use values, mapping row, rule, fingerprint, vendored, matched by,
     suppression, another vendor's) in their final order: what `pack` makes of findings,
     and a cache hit of its stored rows."""
-    # Compressed: rows repeat their file, names and line text (47 bytes a finding on CUTLASS).
+    # Compressed: rows repeat their file, names and line text (49 bytes a finding on CUTLASS).
     # A 4 KB window finds those repeats as well (a block's rows are short) and costs a
     # quarter less time than zlib's 32 KB; `zlib.decompress` reads any window size.
     packer = zlib.compressobj(1, zlib.DEFLATED, 12)
