@@ -209,8 +209,8 @@ def _drop_own(result: ScanResult, store: FindingStore, screens: dict[str, Screen
     """Drops the findings the whole scan shows to be the repository's own names and
     headers (migrate/own_names.py), and predicts those files' lines again, with the
     lines of the files the workers left unpredicted (`worker.deferring`). (Its own
-    packages are known before the scan: the workers drop their imports,
-    `worker.own_import`.)"""
+    packages are known before the scan: the workers drop their imports and the names
+    reached through them, `worker.own_package_use`.)"""
     if not screens:
         return
     names = OwnNames(screens.values(), defined, ((c.rel, c.vendored) for c in candidates))

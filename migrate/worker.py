@@ -168,10 +168,20 @@ def deferring(state: WorkerState) -> bool:
     return state.effort is not None and state.context.library_like
 
 
-def own_import(finding: Finding, packages: frozenset[str]) -> bool:
-    """An import of one of the repository's own packages: `import mamba_ssm` in mamba."""
+def own_package_use(finding: Finding, packages: frozenset[str]) -> bool:
+    """An import of one of the repository's own packages (`import mamba_ssm` in mamba), or
+    a Python name reached through one (`deepspeed.initialize(...)` in DeepSpeed's tests,
+    `cute` of `import cutlass.cute as cute` in CUTLASS's examples): its own code. A
+    method use (`.cuda()`, resolved as `Tensor.cuda`) is reached through no package."""
     use = finding.use
-    return use.kind == "import" and use.resolved.split(".", 1)[0] in packages
+    if use.kind != "import" and not (use.language == "python" and use.kind in _REACHED
+                                     and not use.symbol.startswith(".")):
+        return False
+    return use.resolved.split(".", 1)[0] in packages
+
+
+# The kinds of a Python name reached through an imported one (an attribute chain).
+_REACHED = frozenset({"attribute", "call"})
 
 
 def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileResult:
@@ -243,7 +253,7 @@ def _scan_bytes(candidate: Candidate, data: bytes, state: WorkerState) -> FileRe
                          [hit[0] for use, hit in dropped if use.kind == "include"]):
         record = dataclasses.replace(record, other_vendor=True)
     if state.own_packages:  # after suppressions are marked: a comment for one is no stray
-        findings = [f for f in findings if not own_import(f, state.own_packages)]
+        findings = [f for f in findings if not own_package_use(f, state.own_packages)]
     heads = state.context.prefix_namespaces
     findings = [f for f in findings if not hidden_guess(
         f.matched_by, f.entry.cuda, f.use.resolved, f.use.symbol, output.defined_names, heads)]

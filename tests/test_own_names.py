@@ -165,10 +165,37 @@ def test_imports_of_a_package_shipped_from_a_nested_project(tmp_path: Path) -> N
     (tmp_path / "tests" / "mock" / "torch").mkdir(parents=True)
     (tmp_path / "tests" / "mock" / "torch" / "__init__.py").write_text("")
     (tmp_path / "example.py").write_text("import cutlass\nimport cutlass.cute as cute\n"
-                                         "import torch\ntorch.cuda.synchronize()\n")
+                                         "import torch\ntorch.cuda.synchronize()\n"
+                                         "module = cute\nx = torch.ones(1).cuda()\n")
     found = {f["resolved"] for f in scan_json(tmp_path)["findings"] if f["file"] == "example.py"}
+    # Neither the imports nor a name reached through them (`cute`: the row cutlass.cute).
     assert not any(name.startswith("cutlass") for name in found)
-    assert "torch.cuda.synchronize" in found
+    assert {"torch.cuda.synchronize", "Tensor.cuda"} <= found
+    # Elsewhere the same file uses NVIDIA's package: every use is a finding.
+    import shutil
+    shutil.rmtree(tmp_path / "python")
+    found = [f["resolved"] for f in scan_json(tmp_path)["findings"] if f["file"] == "example.py"]
+    assert found.count("cutlass.cute") == 2 and "cutlass" in found
+
+
+@pytest.mark.parametrize(("kind", "language", "symbol", "resolved", "own"), [
+    ("import", "python", "cutlass", "cutlass", True),
+    ("attribute", "python", "cute", "cutlass.cute", True),
+    ("call", "python", "ds.initialize", "deepspeed.initialize", True),
+    ("call", "python", ".cuda()", "Tensor.cuda", False),  # a method: through no package
+    ("call", "python", "torch.cuda.synchronize", "torch.cuda.synchronize", False),
+    ("call", "cuda_cpp", "cutlass", "cutlass", False),  # a C name reached from Python
+    ("device-string", "python", '"cuda"', "device:cuda", False),
+])
+def test_uses_of_the_repositorys_own_packages(kind: str, language: str, symbol: str,
+                                              resolved: str, own: bool) -> None:
+    from migrate.model import Finding, Use
+    from migrate.worker import own_package_use
+
+    use = Use("a.py", 1, 1, 1, 2, symbol, resolved, kind, language, "")
+    finding = Finding(use, None, "SM0", "", False, "exact")  # type: ignore[arg-type]
+    packages = frozenset({"cutlass", "deepspeed", "Tensor"})
+    assert own_package_use(finding, packages) is own
 
 
 def test_a_using_namespace_guess_yields_to_the_projects_own_namespace(tmp_path: Path) -> None:
