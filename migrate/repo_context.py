@@ -19,6 +19,9 @@ from migrate.mappings.universe import NOT_CUDA, held_names
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:[^\n\\]|\\\n|\\)*)",
                      re.MULTILINE)
 _ATTRIBUTE = re.compile(rb"__attribute__\s*\(\(.*?\)\)")
+# The whole body of a function-like macro that only specifies alignment or attributes:
+# `alignas(n)`, `__align__(n)`, `__attribute__((aligned(n)))`, `__declspec(align(n))`.
+_SPECIFIER = re.compile(rb"(?:alignas|__align__|__attribute__|__declspec)\s*\(.*\)", re.S)
 # The category of the rows that name environment variables (mappings/environment.tsv).
 ENVIRONMENT_CATEGORY = "environment"
 # Words a qualifier macro may expand to; anything else makes it a real macro.
@@ -39,24 +42,30 @@ def source_texts(paths: Iterable[Path]) -> Iterator[tuple[Path, bytes]]:
 
 
 def macro_definitions(texts: Iterable[bytes]
-                      ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """All #defined names, those that expand to qualifiers only, and those of the latter
-    that mark device code (their expansion holds `__device__` or `__global__`)."""
+                      ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """All #defined names, those that expand to qualifiers only, those of the latter
+    that mark device code (their expansion holds `__device__` or `__global__`), and the
+    function-like macros every definition of which is one alignment or attribute
+    specifier (`#define CUTE_ALIGNAS(n) alignas(n)`)."""
     defined: set[str] = set()
     bodies: dict[str, list[str]] = {}
+    specifiers: dict[str, bool] = {}  # function-like macro -> every definition a specifier
     for data in texts:
         for match in define_lines(data):
             name = match.group(1).decode()
             defined.add(name)
-            if match.group(2):
-                continue  # function-like macros take arguments, never pure qualifiers
+            if match.group(2):  # function-like: never a pure qualifier; maybe a specifier
+                body = match.group(3).split(b")", 1)[1] if b")" in match.group(3) else b""
+                specifiers[name] = specifiers.get(name, True) and _SPECIFIER.fullmatch(
+                    body.split(b"//")[0].split(b"/*")[0].strip()) is not None
+                continue
             body = _ATTRIBUTE.sub(b" ", match.group(3).split(b"//")[0].split(b"/*")[0])
             words = body.decode("utf-8", "replace").split()
             if words:
                 bodies.setdefault(name, words)
     qualifiers = _qualifier_macros(bodies)
-    return frozenset(defined), frozenset(qualifiers), frozenset(_device_macros(bodies,
-                                                                               qualifiers))
+    return frozenset(defined), frozenset(qualifiers), frozenset(_device_macros(
+        bodies, qualifiers)), frozenset(name for name, only in specifiers.items() if only)
 
 
 def define_lines(data: bytes) -> Iterator[re.Match[bytes]]:
@@ -175,7 +184,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
                     opened.add(path)
             yield data
 
-    defined, qualifiers, device = macro_definitions(texts())
+    defined, qualifiers, device, specifiers = macro_definitions(texts())
     universe_names, members, held = universe_vocabulary(mappings)
     table_names = mappings.tail_names()
     shapes = [f.regex.pattern for f in mappings.families if "::" not in f.regex.pattern]
@@ -186,6 +195,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
     return RepoContext(
         defined_macros=defined,
         qualifier_macros=qualifiers,
+        specifier_macros=specifiers,
         candidate_names=frozenset(table_names | universe_names),
         vendor_macros=mappings.vendor_macros,
         candidate_shape=shape,

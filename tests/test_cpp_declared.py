@@ -129,3 +129,44 @@ def test_the_brace_reader_opens_a_namespace_only_at_a_word_boundary() -> None:
         (b"inline name", [("cutlass", "v"), ("cutlass",)])]
     assert scopes.at(text.index(b"struct A")) == []
     assert scopes.at(text.index(b"struct C")) == [("cutlass", "v"), ("cutlass",)]
+
+
+SPECIFIER_MACROS = b"""#if defined(__CUDACC__)
+#  define CUTE_ALIGNAS(n) __align__(n)
+#else
+#  define CUTE_ALIGNAS(n) alignas(n)
+#endif
+#define PACKED(x) __attribute__((packed)) // any specifier, commented
+#define ALIGN_WIN(n) __declspec(align(n))
+#define CALLS(n) launch(n)
+#define MIXED(n) alignas(n)
+#define MIXED(n) launch(n)
+"""
+
+
+def test_function_like_specifier_macros_are_told_apart() -> None:
+    from migrate.repo_context import macro_definitions
+
+    *_, specifiers = macro_definitions([SPECIFIER_MACROS])
+    # A macro with any other definition (MIXED) or body (CALLS) is a real macro.
+    assert specifiers == {"CUTE_ALIGNAS", "PACKED", "ALIGN_WIN"}
+
+
+def test_a_specifier_macro_between_struct_and_its_name_is_blanked() -> None:
+    """`struct CUTE_ALIGNAS(Alignment) array_aligned` (CUTLASS) reads as a struct named
+    CUTE_ALIGNAS unless the call is blanked; blanking keeps every offset and line."""
+    from migrate.frontends.cpp_parse import blank_qualifier_macros
+
+    source = (b"#ifdef CUTE_ALIGNAS\n#endif\nnamespace cute {\ntemplate <class T, int A>\n"
+              b"struct CUTE_ALIGNAS(A) array_aligned : array<T> {};\n"
+              b"struct CUTE_ALIGNAS(sizeof(T) *\n 2) Wide {};\n}\n"
+              b"int CUTE_ALIGNAS(unclosed;\n")
+    words = {"CUTE_ALIGNAS"}
+    unblanked, _ = parse_best(source)
+    assert "cute::array_aligned" not in declared_in_namespaces(unblanked.root_node, HEADS)
+    blanked = blank_qualifier_macros(source, frozenset(), words, frozenset(words))
+    assert len(blanked) == len(source) and blanked.count(b"\n") == source.count(b"\n")
+    assert blanked.count(b"CUTE_ALIGNAS") == 2  # the #ifdef and the unclosed call
+    tree, _ = parse_best(blanked)
+    assert {"cute::array_aligned", "cute::Wide"} <= declared_in_namespaces(tree.root_node,
+                                                                           HEADS)

@@ -107,6 +107,10 @@ class RepoContext:
     # Macros that expand to qualifiers only (`#define HD __host__ __device__`):
     # blanked before parsing so that tree-sitter sees plain declarations.
     qualifier_macros: frozenset[str] = frozenset()
+    # Function-like macros that expand to an alignment or attribute specifier only
+    # (`#define CUTE_ALIGNAS(n) alignas(n)`): blanked with their arguments, so that
+    # `struct CUTE_ALIGNAS(16) array_aligned {...}` declares `array_aligned`.
+    specifier_macros: frozenset[str] = frozenset()
     # Which identifiers are worth a look: names the tables know (last and first
     # `::` parts of their keys), every unqualified name of the universe and the head of
     # every qualified one; the CUDA case shapes of the family fallbacks come on top.

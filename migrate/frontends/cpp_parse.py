@@ -34,27 +34,59 @@ def parser(grammar: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(module.language()))
 
 
-def blank_qualifier_macros(data: bytes, names: frozenset[str], words: set[str]) -> bytes:
-    """Replace uses of `#define X __host__ __device__`-style macros by spaces.
+def blank_qualifier_macros(data: bytes, names: frozenset[str], words: set[str],
+                           specifiers: frozenset[str] = frozenset()) -> bytes:
+    """Replace uses of `#define X __host__ __device__`-style macros by spaces, and uses
+    of function-like specifier macros (`CUTE_ALIGNAS(16)`) with their arguments.
 
     tree-sitter cannot know what such a macro expands to, and a declaration
-    starting with an unknown word turns into an ERROR node. Blanking keeps every
-    byte offset, so positions in the report stay those of the real file. `words`: the
+    starting with an unknown word turns into an ERROR node (`struct CUTE_ALIGNAS(16) A`
+    reads as a struct named CUTE_ALIGNAS). Blanking keeps every byte offset and line
+    break, so positions in the report stay those of the real file. `words`: the
     file's words (`cuda_cpp.words_of`); each name is found by a literal search.
     """
-    present = names & words
+    present = (names | specifiers) & words
     if not present:
         return data
     out = bytearray(data)
     for start, name in word_occurrences(data, present):
         if _DEFINING.match(data, data.rfind(b"\n", 0, start) + 1, start):
             continue
-        out[start:start + len(name)] = b" " * len(name)
+        end = start + len(name)
+        if name in specifiers and name not in names:
+            end = _call_end(data, end)
+            if end is None:
+                continue  # not called here (`#ifdef CUTE_ALIGNAS`): left as it is
+        out[start:end] = bytes(b if b == 10 else 32 for b in data[start:end])
     return bytes(out)
+
+
+def _call_end(data: bytes, after_name: int) -> int | None:
+    """Where the argument list that follows a macro's name ends (past its `)`), when the
+    name is called; None otherwise, or when the list does not close within
+    MAX_SPECIFIER_CALL bytes."""
+    match = _OPENING.match(data, after_name)
+    if match is None:
+        return None
+    depth = 0
+    limit = min(len(data), match.end() + MAX_SPECIFIER_CALL)
+    for position in range(match.end() - 1, limit):
+        byte = data[position]
+        if byte == 40:  # (
+            depth += 1
+        elif byte == 41:  # )
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return None
 
 
 # The line up to a name, when the name is what the line #defines.
 _DEFINING = re.compile(rb"[ \t]*#[ \t]*define\b")
+# A call's opening parenthesis after a macro's name.
+_OPENING = re.compile(rb"[ \t]*\(")
+# Bytes a specifier macro's arguments may span (`CUTE_ALIGNAS(sizeof(T) * 2)`).
+MAX_SPECIFIER_CALL = 400
 
 
 def parse_best(data: bytes) -> tuple[tree_sitter.Tree, float]:

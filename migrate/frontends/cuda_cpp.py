@@ -90,7 +90,8 @@ def extract_bytes(data: bytes, rel: str, context: RepoContext, line_offset: int 
     With `functions_later`, `Use.function` is left empty and the output's `function_of`
     finds it for the uses that need it."""
     words = words_of(data)
-    prepared = blank_qualifier_macros(data, context.qualifier_macros, words)
+    prepared = blank_qualifier_macros(data, context.qualifier_macros, words,
+                                      context.specifier_macros)
     tree, error_share = parse_best(prepared)
     scan = _FileScan(rel, prepared, tree.root_node, LineIndex(data, line_offset,
                                                              first_column_offset),
