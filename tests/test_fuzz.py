@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from migrate.decode import decode
@@ -44,6 +45,8 @@ def test_random_bytes(frontend: str, data: bytes) -> None:
 @given(frontend=st.sampled_from(sorted(SAMPLES)), cuts=st.lists(
     st.tuples(st.integers(0, 4000), st.integers(0, 64)), max_size=8),
     noise=st.binary(max_size=16))
+# Found by this test: `import; time` parsed with a missing (empty) module name.
+@example(frontend="python", cuts=[(3, 23), (3, 64), (327, 0), (250, 0)], noise=b";")
 def test_mangled_real_files(frontend: str, cuts: list[tuple[int, int]], noise: bytes) -> None:
     data = bytearray(SAMPLES[frontend])
     for start, length in cuts:  # cut pieces out and splice noise in
@@ -55,3 +58,13 @@ def test_mangled_real_files(frontend: str, cuts: list[tuple[int, int]], noise: b
 def test_fuzz_inputs_exist() -> None:
     assert all(len(sample) > 40 for sample in SAMPLES.values())
     assert Path(EXAMPLE).is_dir()
+
+
+@pytest.mark.parametrize("source", [b"import;\n", b"import torch as\n", b"import numpy as;\n",
+                                    b"from torch import;\n", b"from torch import (\n",
+                                    b"from . import\n", b"import torch.\n"])
+def test_an_import_parse_recovery_cut_short_names_nothing_empty(source: bytes) -> None:
+    """Parse recovery fills a cut-short import with a missing, empty name: no use is
+    made of it (and no alias binds it)."""
+    output = run("python", source)
+    assert all(use.resolved and use.symbol.strip() != "import" for use in output.uses)

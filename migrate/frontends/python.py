@@ -366,9 +366,13 @@ class _PythonScan:
             if child.type == "aliased_import":
                 module = _text(child.child_by_field_name("name"))
                 alias = _text(child.child_by_field_name("alias"))
+                if not module or not alias:  # a name parse recovery made up (missing)
+                    continue
                 self.aliases[alias] = module
             elif child.type == "dotted_name":
                 module = _text(child)
+                if not module:  # `import;`: the recovery's missing name, nothing written
+                    continue
                 head = module.split(".")[0]
                 self.aliases.setdefault(head, head)
             else:
@@ -380,12 +384,16 @@ class _PythonScan:
         if module_node is None or module_node.type != "dotted_name":
             return  # relative imports name the project's own code
         module = _text(module_node)
+        if not module:  # a name parse recovery made up (missing): nothing was written
+            return
         for child in node.children_by_field_name("name"):
             if child.type == "aliased_import":
                 name = _text(child.child_by_field_name("name"))
                 local = _text(child.child_by_field_name("alias"))
             else:
                 name = local = _text(child)
+            if not name or not local:
+                continue
             full = f"{module}.{name}"
             self.aliases[local] = full
             self.add(child, f"from {module} import {name}", full, "import",
