@@ -53,7 +53,7 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
             for at, char, _ in _structure(regex.pattern)):
         return None
     branches: list[str] = []
-    for branch in _top_level(regex.pattern.replace("\\b", "")):
+    for branch in top_level(regex.pattern.replace("\\b", "")):
         spelled = _spelled_out(branch)
         if not all(spelled):
             return None
@@ -86,7 +86,7 @@ def _structure(pattern: str, start: int = 0, end: int | None = None
         at += 1
 
 
-def _top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:
+def top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]:
     """The alternatives of `pattern[start:end]`, split at each `|` outside a group, a
     character class and an escape."""
     end = len(pattern) if end is None else end
@@ -135,7 +135,7 @@ def _spelled_out(branch: str) -> list[str]:
     if close < 0 or branch[close + 1:close + 2] in ("?", "*", "+", "{"):
         return [branch]
     spelled: list[str] = []
-    for alternative in _top_level(branch, opening, close):
+    for alternative in top_level(branch, opening, close):
         if not alternative:
             return [branch]  # `(|x)y`: an empty alternative; left as it is
         spelled.extend(_spelled_out(alternative + branch[close + 1:]))

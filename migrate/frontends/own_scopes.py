@@ -42,9 +42,9 @@ class OwnScopes:
         """The qualifying scope the name at `data[start:]` (token `T`, a whole word)
         lies in, when it is written from `T` on: `T::N`, `T::N::M`, ... as far as the
         name is plain words; else None."""
-        at = _last_written(data, start)
         if token in aliases:
             return None
+        at = _last_written(data, start)
         if at >= 0 and (data[at] in _NOT_AFTER or (  # `A::template T::...`
                 data[at] == _E and data.endswith(b"template", 0, at + 1))):
             return None

@@ -119,6 +119,12 @@ def _error_share(root: tree_sitter.Node, size: int) -> float:
     return cpp_parse.error_share(root, size)
 
 
+def _cuda_python(name: str) -> bool:
+    """A name under NVIDIA's cuda-python bindings (`cuda.bindings.driver.cuInit`): its
+    chain reaches C names whatever the tables say of the chain itself."""
+    return name.split(".", 1)[0] == "cuda"
+
+
 def _text(node: tree_sitter.Node) -> str:
     return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
 
@@ -445,8 +451,7 @@ class _PythonScan:
         chain = node
         names = [token]
         resolved = self.aliases[token]
-        # cuda-python's chains name C functions whatever the tables say of the chain.
-        whole_walk = resolved.split(".", 1)[0] == "cuda"
+        whole_walk = _cuda_python(resolved)
         # Each `.parent` walks down from the root again: every one is asked for once.
         while parent is not None and parent.type == "attribute" \
                 and parent.child_by_field_name("object") == chain:
@@ -486,7 +491,7 @@ class _PythonScan:
         the tables answer for the name itself or may for a longer chain, or it is
         cuda-python's or `torch.cuda.cudart`. (`from cutlass.cute import nvgpu` in
         CUTLASS's own Python leads nowhere: its chains are not even looked at.)"""
-        return target.split(".", 1)[0] == "cuda" or target == _CUDART_CHAIN or \
+        return _cuda_python(target) or target == _CUDART_CHAIN or \
             self.answered(target) or self.continues(target)
 
     def continues(self, resolved: str) -> bool:
@@ -502,10 +507,9 @@ class _PythonScan:
     def cuda_python_names(self, resolved: str) -> list[str]:
         """The CUDA-shaped C names a cuda-python attribute chain reaches, outermost last:
         `cuda.bindings.runtime.cudaError_t.cudaSuccess` gives cudaError_t, cudaSuccess."""
-        parts = resolved.split(".")
-        if parts[0] != "cuda":
+        if not _cuda_python(resolved):
             return []
-        rest = parts[1:]
+        rest = resolved.split(".")[1:]
         while rest and rest[0] in _CUDA_PYTHON_MODULES:
             rest = rest[1:]
         if not rest or not self.context.wanted(rest[0]):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from migrate.loosen import top_level
 from migrate.mappings.load import MappingSet
 
 # Characters that end a regular expression's literal start; a quantifier among them also
@@ -62,31 +63,7 @@ def literal_starts(pattern: str) -> list[str]:
     `torch\\.cuda(\\.\\w+)*|torch\\.backends\\.(cuda|cudnn)` -> `torch.cuda`,
     `torch.backends.`. What cannot be read as a literal ends it, so a start may be
     shorter than it could be (and "" continues everything), never longer."""
-    return [_literal_start(branch) for branch in _alternatives(pattern)]
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """`pattern` split at its `|` outside groups and character classes."""
-    branches, depth, start, index, in_class = [], 0, 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:index])
-            start = index + 1
-        index += 1
-    branches.append(pattern[start:])
-    return branches
+    return [_literal_start(branch) for branch in top_level(pattern)]
 
 
 def _literal_start(branch: str) -> str:
