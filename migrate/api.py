@@ -107,9 +107,11 @@ def scan(settings: Settings, progress: Progress | None = None,
         found.candidates = [c for c in found.candidates if only(c.rel)]
     in_force = "suda" if settings.path == "suda" else "native"
     opening_files: set[Path] = set()
+    own_packages = own_python_packages(c.rel for c in found.candidates if not c.vendored)
     context = build_context(mappings, (c.path for c in found.candidates
                                        if c.frontend == "cuda_cpp"),
-                            {c.path for c in found.candidates if c.vendored}, opening_files)
+                            {c.path for c in found.candidates if c.vendored}, opening_files,
+                            own_packages)
     vendor_files = load_vendor_files()
     cache = Cache(settings.cache_dir or default_folder()) if settings.use_cache else None
     precise = None
@@ -121,7 +123,6 @@ def scan(settings: Settings, progress: Progress | None = None,
         if cache is not None:
             digest_of_headers = headers_digest(found.candidates, precise)
         precise_diagnostics = precise_notes(precise)
-    own_packages = own_python_packages(c.rel for c in found.candidates if not c.vendored)
     # Without a cache no key is made: the context's digest alone costs tens of ms.
     state = WorkerState(mappings, context, in_force, effort_model, vendor_files, cache,
                         _cache_context(mappings.version, in_force, context, effort_model,

@@ -50,7 +50,7 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
     anyway), or when the pattern holds what the rewriting could mangle (`_UNSAFE`)."""
     if _UNSAFE.search(regex.pattern) or any(
             char == "(" and regex.pattern.startswith(_REFERRING_GROUPS, at)
-            for at, char, _ in _structure(regex.pattern)):
+            for at, char, _ in structure(regex.pattern)):
         return None
     branches: list[str] = []
     for branch in top_level(regex.pattern.replace("\\b", "")):
@@ -66,7 +66,7 @@ def loosened(regex: re.Pattern[str]) -> Loosened | None:
         return None
 
 
-def _structure(pattern: str, start: int = 0, end: int | None = None
+def structure(pattern: str, start: int = 0, end: int | None = None
                ) -> Iterator[tuple[int, str, int]]:
     """(index, character, group depth before it) of each `(`, `)` and `|` of
     `pattern[start:end]` outside a character class and an escape."""
@@ -91,7 +91,7 @@ def top_level(pattern: str, start: int = 0, end: int | None = None) -> list[str]
     character class and an escape."""
     end = len(pattern) if end is None else end
     pieces, piece_start = [], start
-    for at, char, depth in _structure(pattern, start, end):
+    for at, char, depth in structure(pattern, start, end):
         if char == "|" and depth == 0:
             pieces.append(pattern[piece_start:at])
             piece_start = at + 1
@@ -114,7 +114,7 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _group_end(pattern: str, start: int) -> int:
     """The index of the `)` closing the group opening at `start`, -1 if none."""
-    for at, char, depth in _structure(pattern, start):
+    for at, char, depth in structure(pattern, start):
         if char == ")" and depth == 1:
             return at
     return -1

@@ -14,6 +14,7 @@ from pathlib import Path
 from migrate.frontends import RepoContext
 from migrate.mappings.continuations import Continuations
 from migrate.mappings.load import MappingSet
+from migrate.mappings.required_words import RequiredWords
 from migrate.mappings.universe import NOT_CUDA, held_names
 
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\()?[ \t]*((?:[^\n\\]|\\\n|\\)*)",
@@ -166,11 +167,14 @@ LIBRARY_SHARE = 0.2
 
 def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
                   vendored: Container[Path] = frozenset(),
-                  opening_files: set[Path] | None = None) -> RepoContext:
+                  opening_files: set[Path] | None = None,
+                  own_packages: frozenset[str] = frozenset()) -> RepoContext:
     """The context of a repository whose C/C++ files are `cpp_paths` (those in `vendored`
     are vendored copies), read once here. `opening_files`, when given, receives the own
     files that open one of the namespaces the tables match by prefix (`namespace_opening`):
-    a library's scan reads them first (`api.scan`)."""
+    a library's scan reads them first (`api.scan`). `own_packages`: the repository's own
+    Python packages (`api.own_python_packages`), whose rows a Python file need not hold
+    the words of."""
     heads = mappings.prefix_namespaces("cuda_cpp")
     opening = namespace_opening(heads)
     own = [0]  # own C/C++ files
@@ -207,6 +211,7 @@ def build_context(mappings: MappingSet, cpp_paths: Iterable[Path],
         table_names=frozenset(table_names),
         python_answered=functools.partial(answered, mappings, "python"),
         python_continues=Continuations(mappings, "python").continues,
+        python_words_met=RequiredWords(mappings, "python", own_packages).met_by,
         prefix_namespaces=heads,
         library_like=bool(opened) and len(opened) >= LIBRARY_SHARE * own[0],
     )

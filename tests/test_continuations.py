@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from migrate.mappings.continuations import Continuations, literal_starts
+from migrate.mappings.continuations import Continuations, literal_starts, literal_word_starts
 from migrate.mappings.load import Family, MappingSet, load_mappings
 
 
@@ -79,3 +79,28 @@ def test_a_caseless_family_continues_everything(shipped: MappingSet) -> None:
     assert Continuations(tables, "python").continues("torch")
     assert not Continuations(tables, "python").continues("numpy")
     assert not Continuations(tables, "cuda_cpp").continues("torch")
+
+
+@pytest.mark.parametrize(("pattern", "starts"), [
+    (r"torch\.cuda(\.\w+)*|torch\.backends\.(cuda|cudnn)(\.\w+)*",
+     [("torch.cuda", True), ("torch.backends.", False)]),
+    (r"torch\.cuda", [("torch.cuda", True)]),  # the match ends with it
+    (r"torch\.cu\w*", [("torch.cu", False)]),
+    (r"ab(\.x)+", [("ab", True)]),
+    (r"ab(\.x)*?", [("ab", True)]),
+    (r"ab(?:\.x|:y)", [("ab", True)]),
+    (r"ab(?:\.x|y)", [("ab", False)]),  # one alternative goes on with a word
+    (r"ab(?:\.x|:y)?c", [("ab", False)]),  # absent, `c` follows
+    (r"ab(\.x)*$", [("ab", False)]),  # an anchor: not followed
+    (r"ab\.?c", [("ab", False)]),
+    (r"ab(?=\.)", [("ab", False)]),  # a lookahead: not followed
+    (r"ab[.]", [("ab", False)]),  # a class: not followed
+    (r"ab{0,2}", [("a", False)]),
+])
+def test_literal_word_starts(pattern: str, starts: list[tuple[str, bool]]) -> None:
+    assert literal_word_starts(pattern) == starts
+    for start, whole in starts:  # a whole start: no match goes on with a word character
+        for tail in ("x", "_", "1"):
+            if whole:
+                assert not re.fullmatch(pattern, start + tail)
+                assert not re.fullmatch(pattern, start + tail + ".x")

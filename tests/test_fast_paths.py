@@ -566,7 +566,8 @@ def test_python_chains_nothing_answers_for_make_no_finding() -> None:
 
     mappings = load_mappings(())
     context = build_context(mappings, [])
-    every_chain = dataclasses.replace(context, python_answered=None, python_continues=None)
+    every_chain = dataclasses.replace(context, python_answered=None, python_continues=None,
+                                      python_words_met=None)
     skipped = compared = 0
     for path in _sources((".py",)):
         text = path.read_text(encoding="utf-8", errors="replace")

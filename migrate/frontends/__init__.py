@@ -146,6 +146,10 @@ class RepoContext:
     # the one given (migrate/mappings/continuations.py): a chain walk stops below a
     # name nothing continues. None: every name may continue.
     python_continues: Callable[[str], bool] | None = None
+    # Whether a Python file's words (`cuda_cpp.words_of`) hold those of some row, its own
+    # packages' left out (migrate/mappings/required_words.py): a file without them has no
+    # import or attribute chain to find. None: every file may have one.
+    python_words_met: Callable[[set[str]], bool] | None = None
     # The outermost namespaces of the C/C++ rows matched by prefix (`cutlass::*`,
     # `at::cuda::*` -> cutlass, at): the names a file defines in them may be the
     # repository's own (frontends/cpp_declared.py).

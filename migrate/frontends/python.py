@@ -80,6 +80,13 @@ C_LANGUAGE = "cuda_cpp"
 _CUDA_PYTHON_MODULES = frozenset({"cuda", "cudart", "nvrtc", "bindings", "ccuda", "ccudart",
                                   "cynvrtc", "nvjitlink", "nvvm", "driver", "runtime",
                                   "cydriver", "cyruntime"})
+# What the names a scan makes itself come from, none of them a row's words as written:
+# `Tensor.cuda` (a method), `device:cuda` and `device-check:cuda` (a device string),
+# `backend:nccl`, a C name through cuda-python (`cuda.bindings...`) or `torch.cuda.cudart()`;
+# `ctypes:libcudart` from a loader call (`_LOADER`) and what its handle reaches; the CUDA of
+# `load_inline(cuda_sources=...)`. A file without them has no use but a row's names.
+_MADE_FROM_WORDS = frozenset({"cuda", "nccl"}) | _TENSOR_METHODS
+_MADE_FROM_TEXTS = (b"DLL", b"LoadLibrary", b"cuda_sources")
 # ctypes (and win32) calls that load a shared library by name or path.
 _LOADER = re.compile(rb"\b(CDLL|PyDLL|WinDLL|OleDLL|LoadLibrary)\s*\(")
 _LIBRARY_PATH_CALLS = frozenset({"find_library", "join", "str", "Path"})
@@ -102,6 +109,8 @@ def _parser() -> tree_sitter.Parser:
 
 def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
     data = text.encode("utf-8")
+    if not may_hold_uses(data, context):  # nothing to find: the tree is not worth making
+        return FrontendOutput(uses=build.python_build_uses(text, rel), error_share=0.0)
     tree = _parser().parse(data)
     scan = _PythonScan(rel, data, tree.root_node, LineIndex(data), context)
     scan.read_imports()
@@ -113,6 +122,19 @@ def extract(text: str, rel: str, context: RepoContext) -> FrontendOutput:
     scan.uses.extend(build.python_build_uses(text, rel))
     return FrontendOutput(uses=scan.uses, error_share=_error_share(tree.root_node, len(data)),
                           diagnostics=scan.diagnostics)
+
+
+def may_hold_uses(data: bytes, context: RepoContext) -> bool:
+    """Whether a file may hold a use: a word of what `_PythonScan` makes names of itself
+    (`_MADE_FROM_WORDS`, `_MADE_FROM_TEXTS`), or the words of a row that could answer an
+    import or attribute chain (`RepoContext.python_words_met`). CUTLASS's Python under
+    its own `cutlass` package holds neither in half of its files. A file without is not
+    parsed; its error share is 0."""
+    met = context.python_words_met
+    if met is None or any(text in data for text in _MADE_FROM_TEXTS) or \
+            word_occurrences(data, _MADE_FROM_WORDS):
+        return True
+    return met(cuda_cpp.words_of(data))
 
 
 def _error_share(root: tree_sitter.Node, size: int) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from migrate.loosen import top_level
+from migrate.loosen import structure, top_level
 from migrate.mappings.load import MappingSet
 
 # Characters that end a regular expression's literal start; a quantifier among them also
@@ -63,10 +63,22 @@ def literal_starts(pattern: str) -> list[str]:
     `torch\\.cuda(\\.\\w+)*|torch\\.backends\\.(cuda|cudnn)` -> `torch.cuda`,
     `torch.backends.`. What cannot be read as a literal ends it, so a start may be
     shorter than it could be (and "" continues everything), never longer."""
-    return [_literal_start(branch) for branch in top_level(pattern)]
+    return [_literal_start(branch)[0] for branch in top_level(pattern)]
 
 
-def _literal_start(branch: str) -> str:
+def literal_word_starts(pattern: str) -> list[tuple[str, bool]]:
+    """`literal_starts`, each with whether its last word ends with it: no match of its
+    alternative has a word character right after the start (`torch.cuda` of
+    `torch\\.cuda(\\.\\w+)*`: a dot or nothing follows). False where unsure."""
+    starts = []
+    for branch in top_level(pattern):
+        start, stop = _literal_start(branch)
+        starts.append((start, _no_word_next(branch, stop)))
+    return starts
+
+
+def _literal_start(branch: str) -> tuple[str, int]:
+    """The literal text `branch` surely starts with, and where in it the literal ends."""
     literal: list[str] = []
     index = 0
     while index < len(branch):
@@ -85,4 +97,54 @@ def _literal_start(branch: str) -> str:
             break  # `a?`, `a*`, `a{0,2}`: the character may be absent
         literal.append(char)
         index += step
-    return "".join(literal)
+    return "".join(literal), index
+
+
+def _no_word_next(branch: str, at: int) -> bool:
+    """Whether no match of `branch[at:]` (the rest of a top-level alternative) starts
+    with a word character: it is empty, or it surely starts with another character."""
+    if at >= len(branch):
+        return True
+    end = _element_end(branch, at)
+    if end is None or not _non_word_element(branch, at, end):
+        return False
+    if branch[end:end + 1] in ("*", "?") or branch.startswith("{0", end):  # may be absent
+        after = branch.index("}", end) + 1 if branch[end] == "{" else end + 1
+        if branch[after:after + 1] in ("?", "+"):  # lazy or possessive
+            after += 1
+        return _no_word_next(branch, after)
+    return True
+
+
+def _element_end(branch: str, at: int) -> int | None:
+    """Where the element (a character, an escape or a group) at `at` ends; None for a
+    class, an anchor or a wildcard, which this reading does not follow."""
+    char = branch[at]
+    if char == "\\":
+        return at + 2
+    if char == "(":
+        for index, symbol, depth in structure(branch, at):
+            if symbol == ")" and depth == 1:
+                return index + 1
+        return None
+    return None if char in _SPECIAL else at + 1
+
+
+def _non_word_element(branch: str, at: int, end: int) -> bool:
+    """Whether the element `branch[at:end]` surely starts with a non-word character."""
+    if branch[at] != "(":
+        char = branch[end - 1]
+        return not (char.isalnum() or char == "_") and \
+            (branch[at] == "\\" or char not in _SPECIAL)
+    inner = branch[at + 1:end - 1]
+    if inner.startswith("?"):
+        if not inner.startswith("?:"):
+            return False  # a lookaround or a named or flagged group: not followed
+        inner = inner[2:]
+    for alternative in top_level(inner):
+        first_end = _element_end(alternative, 0) if alternative else None
+        if first_end is None or not _non_word_element(alternative, 0, first_end) or \
+                alternative[first_end:first_end + 1] in ("*", "?") or \
+                alternative.startswith("{0", first_end):
+            return False
+    return True
