@@ -111,3 +111,20 @@ def test_vendor_branch_factor_is_validated(tmp_path) -> None:
     else:
         raise AssertionError("a factor above 1 was accepted")
     shutil.rmtree(overlay)
+
+
+def test_paths_that_cost_the_same_say_why(tmp_path) -> None:
+    """Equal paths: with no priced C/C++ work of its own, SUDA has nothing to change;
+    with some, all of it lies outside what SUDA covers."""
+    code, out, _err = run_cli("scan", str(FIXTURE_REPOS / "python_basic"), "--jobs", "1")
+    assert code == 0
+    assert "own priced work lies in its Python and build files" in " ".join(out.split())
+    assert "by 0 engineer-days" not in out  # 0.1 hours on a C name SUDA keeps: too few
+    (tmp_path / "k.cu").write_text(
+        "__global__ void k(int* p) {\n  asm volatile(\"membar.gl;\");\n  p[0] = 1;\n}\n")
+    code, out, _err = run_cli("scan", str(tmp_path), "--jobs", "1")
+    assert code == 0
+    assert "what SUDA does not cover" in " ".join(out.split())
+    code, out, _err = run_cli("scan", str(FIXTURE_REPOS / "python_basic"), "--jobs", "1",
+                              "--lang", "zh")
+    assert "本项目自身计价的工作量都在Python与构建文件中" in "".join(out.split())

@@ -62,8 +62,11 @@ def path_sentences(result: ScanResult, lang: str) -> list[str]:
 
     lines = [i18n.text(lang, f"text.path_{name}", days=days(side.expected), grade=side.grade)
              for name, side in (("native", compared.native), ("suda", compared.suda))]
-    if compared.cheaper == "same":
-        lines.append(i18n.text(lang, "text.paths_same"))
+    # A difference below what the days shown can tell is none (4.3 and 4.3 days).
+    if compared.cheaper == "same" or days(compared.difference_hours) == days(0.0):
+        own_cpp = any(r.language == "cuda_cpp" and not r.vendored and
+                      estimate.file(r.path).hours.expected > 0 for r in result.files)
+        lines.append(i18n.text(lang, "text.paths_same" if own_cpp else "text.paths_same_no_cpp"))
         return lines
     labels = [change_label(d.category, lang) for d in compared.differences]
     separator = i18n.text(lang, "text.list_separator")
