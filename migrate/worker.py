@@ -18,6 +18,7 @@ from migrate.change import PORT_PATHS, LineModel, predict
 from migrate.decode import decode, has_text_bom, looks_binary
 from migrate.discover import Candidate
 from migrate.frontends import LANGUAGE_OF, RepoContext, load_frontend
+from migrate.frontends.build import normalized_project
 from migrate.mappings.effort import EffortModel
 from migrate.mappings.load import MappingSet
 from migrate.match import Hit, finding_of, hit_for
@@ -171,13 +172,22 @@ def deferring(state: WorkerState) -> bool:
 def own_package_use(finding: Finding, packages: frozenset[str]) -> bool:
     """An import of one of the repository's own packages (`import mamba_ssm` in mamba), or
     a Python name reached through one (`deepspeed.initialize(...)` in DeepSpeed's tests,
-    `cute` of `import cutlass.cute as cute` in CUTLASS's examples): its own code. A
-    method use (`.cuda()`, resolved as `Tensor.cuda`) is reached through no package."""
+    `cute` of `import cutlass.cute as cute` in CUTLASS's examples), or a pip dependency
+    on one: its own code. A method use (`.cuda()`, resolved as `Tensor.cuda`) is reached
+    through no package."""
     use = finding.use
+    if use.kind == "dependency":  # `pip install deepspeed` in DeepSpeed's own Dockerfile
+        return use.resolved.startswith("pip:") and use.resolved[4:] in _pip_names(packages)
     if use.kind != "import" and not (use.language == "python" and use.kind in _REACHED
                                      and not use.symbol.startswith(".")):
         return False
     return use.resolved.split(".", 1)[0] in packages
+
+
+@functools.cache
+def _pip_names(packages: frozenset[str]) -> frozenset[str]:
+    """The names pip knows the repository's own packages by (`mamba_ssm` -> `mamba-ssm`)."""
+    return frozenset(normalized_project(package) for package in packages)
 
 
 # The kinds of a Python name reached through an imported one (an attribute chain).

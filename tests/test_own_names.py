@@ -186,6 +186,10 @@ def test_imports_of_a_package_shipped_from_a_nested_project(tmp_path: Path) -> N
     ("call", "python", "torch.cuda.synchronize", "torch.cuda.synchronize", False),
     ("call", "cuda_cpp", "cutlass", "cutlass", False),  # a C name reached from Python
     ("device-string", "python", '"cuda"', "device:cuda", False),
+    ("dependency", "build", "deepspeed>=0.14", "pip:deepspeed", True),  # itself, from pip
+    ("dependency", "build", "mamba-ssm", "pip:mamba-ssm", True),  # mamba_ssm, as pip says
+    ("dependency", "build", "torch", "pip:torch", False),
+    ("dependency", "build", "cutlass", "conda:cutlass", False),  # conda names differ
 ])
 def test_uses_of_the_repositorys_own_packages(kind: str, language: str, symbol: str,
                                               resolved: str, own: bool) -> None:
@@ -194,7 +198,7 @@ def test_uses_of_the_repositorys_own_packages(kind: str, language: str, symbol: 
 
     use = Use("a.py", 1, 1, 1, 2, symbol, resolved, kind, language, "")
     finding = Finding(use, None, "SM0", "", False, "exact")  # type: ignore[arg-type]
-    packages = frozenset({"cutlass", "deepspeed", "Tensor"})
+    packages = frozenset({"cutlass", "deepspeed", "Tensor", "mamba_ssm"})
     assert own_package_use(finding, packages) is own
 
 

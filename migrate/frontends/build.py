@@ -356,7 +356,8 @@ def _strip_hash_comments(text: str) -> str:
     return "".join(out)
 
 
-def _normalize(name: str) -> str:
+def normalized_project(name: str) -> str:
+    """A Python project's name as pip compares it (PEP 503): `Mamba_SSM` -> `mamba-ssm`."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -583,7 +584,7 @@ class _BuildScan:
     def requirement(self, spec: str, start: int, end: int) -> None:
         name, version = parse_requirement(spec)
         if name is not None:
-            self.add(start, end, spec, f"pip:{_normalize(name)}", "dependency")
+            self.add(start, end, spec, f"pip:{normalized_project(name)}", "dependency")
         local = _CUDA_LOCAL_VERSION.search(version)  # a CUDA wheel, named or not
         if local:
             self.add(start, end, spec, f"pip:+{local.group(1)}", "dependency")
@@ -651,4 +652,5 @@ class _BuildScan:
                 self.requirement(value, start, start + len(value))
                 continue
             name = re.split(r"[=<>!\s]", value.split("::")[-1], maxsplit=1)[0]
-            self.add(start, start + len(value), value, f"conda:{_normalize(name)}", "dependency")
+            self.add(start, start + len(value), value, f"conda:{normalized_project(name)}",
+                     "dependency")
