@@ -268,6 +268,13 @@ class FileChange:
     # Of `lines`, those inside an #if chain that has another vendor's branch: the
     # abstraction to port through exists, so they cost less (effort.toml [vendor_branch]).
     beside_vendor: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Of `lines` beside no other vendor's branch, the ones whose text, digits and spacing
+    # aside, repeats an earlier one of them in the same category: the same
+    # edit again (thousands of generated `asm("wgmma...")` wrappers in CUTLASS's
+    # mma_sm90_gmma.hpp are 204 shapes). They cost less (effort.toml [repeated]).
+    repeated: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Of `beside_vendor`, those that repeat an earlier one of them, the same way.
+    repeated_beside: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def total(self, path: str) -> int:
         return sum(self.lines.get(path, {}).values())
@@ -280,6 +287,8 @@ def change_key(change: FileChange) -> tuple[Any, ...]:
     """Equal changes have equal keys: one object can then stand for all of them."""
     return (tuple((p, tuple(c.items())) for p, c in change.lines.items()),
             tuple((p, tuple(c.items())) for p, c in change.beside_vendor.items()),
+            tuple((p, tuple(c.items())) for p, c in change.repeated.items()),
+            tuple((p, tuple(c.items())) for p, c in change.repeated_beside.items()),
             change.generated, change.skeleton)
 
 

@@ -463,10 +463,7 @@ class _Pricer:
         lines = {c: n for c, n in change.lines.get(self.path, {}).items() if n}
         if not lines:
             return lines, ZERO
-        near_vendor = change.beside_vendor.get(self.path, {})
-        hours = sum((model.line_rates[c].scaled(n - near_vendor.get(c, 0)
-                                                + near_vendor.get(c, 0)
-                                                * model.vendor_branch_factor)
+        hours = sum((model.line_rates[c].scaled(self._priced_lines(change, c, n))
                      for c, n in sorted(lines.items())), ZERO)
         # A file whose only lines are priced elsewhere (an environment variable, decided
         # once for the project) needs no build-and-test pass of its own.
@@ -549,7 +546,11 @@ class _Pricer:
         tallies: dict[GroupKey, _Tally] = {}
         if not is_silent:
             # Index -1 (no line) reads the ZERO appended last.
-            line_hours = [*(self._line_share(key) for key in shares.lines), ZERO]
+            scale = self._repeat_scale(file)
+            line_hours = [*(self._line_share(key) if scale is None
+                            or (key[0], bool(key[2])) not in scale
+                            else self._line_share(key).scaled(scale[(key[0], bool(key[2]))])
+                            for key in shares.lines), ZERO]
             line_share = [line_hours[line] for line in line_of]
             unit_groups = [groups[key] for key in shares.units]
             # Per unit of the file, looked up once: every unit holds one of its findings at
@@ -584,6 +585,42 @@ class _Pricer:
         if not self.set_prices:
             return None
         return self._prices(shares, line_share, unit_share, key_of)
+
+    def _priced_lines(self, change: FileChange, category: str, count: int) -> float:
+        """How many full-rate lines a file's `count` lines of `category` are worth: those
+        beside another vendor's branch at [vendor_branch] factor, repeated ones at
+        [repeated] factor (FileChange.repeated, repeated_beside)."""
+        model, path = self.model, self.path
+        near = change.beside_vendor.get(path, {}).get(category, 0)
+        repeated = change.repeated.get(path, {}).get(category, 0)
+        repeated_near = change.repeated_beside.get(path, {}).get(category, 0)
+        discount = 1 - model.repeated_factor
+        return count - near - discount * repeated + \
+            (near - discount * repeated_near) * model.vendor_branch_factor
+
+    def _repeat_scale(self, file: str) -> dict[tuple[str, bool], float] | None:
+        """Per category and whether beside another vendor's branch, the share of their
+        line hours a file's findings keep once its repeated lines are priced as such.
+        None for a file without repeats (nearly all)."""
+        record = self.records.get(file)
+        if record is None:
+            return None
+        change = record.change
+        path = self.path
+        if not change.repeated.get(path) and not change.repeated_beside.get(path):
+            return None
+        discount = 1 - self.model.repeated_factor
+        scale = {}
+        near = change.beside_vendor.get(path, {})
+        for side, repeats, total in (
+                (False, change.repeated.get(path, {}),
+                 lambda c: change.lines[path].get(c, 0) - near.get(c, 0)),
+                (True, change.repeated_beside.get(path, {}), lambda c: near.get(c, 0))):
+            for category, count in repeats.items():
+                lines = total(category)
+                if lines > 0:
+                    scale[(category, side)] = 1 - discount * count / lines
+        return scale
 
     def _line_share(self, key: LineKey) -> Hours:
         """A finding's share of its line: the category's rate over the line's findings."""

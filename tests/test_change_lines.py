@@ -158,3 +158,46 @@ def test_a_branch_that_does_not_compile_leaves_the_pattern_to_run_alone(
 
     monkeypatch.setattr(loosen, "_spelled_out", lambda branch: [branch + "("])
     assert loosen.loosened(re.compile(r"\bab\b|cd")) is None
+
+
+def test_a_line_that_repeats_an_earlier_one_costs_less() -> None:
+    """Three asm wrappers that differ only in their numbers (generated code): all 9 lines
+    change, the 6 that repeat the first block's cost the [repeated] factor of the rate."""
+    data = scanned()
+    files = {f["path"]: f for f in data["files"]}
+    wrappers = files["src/repeated_asm.cu"]
+    assert wrappers["change"]["native"] == {"ptx": 9}
+    model = load_effort((), frozenset(load_mappings().categories))
+    rate = model.line_rates["ptx"].expected
+    assert 0 < model.repeated_factor < 1
+    assert wrappers["effort"]["expected"] == pytest.approx(
+        (3 + 6 * model.repeated_factor) * rate + model.review.expected, abs=0.01)
+
+
+def test_repeats_are_counted_per_category_and_shape() -> None:
+    from migrate.change import _repeats
+
+    lines = ["cudaFree(a1);", "cudaFree(a2);", "  cudaFree( a3 );", "cudaFree(b);",
+             "cudaFree(a4);", "cudaFree(a5);"]
+    taken = {1: "rename", 2: "rename", 3: "rename", 4: "rename", 5: "other", 6: "rename"}
+    # 2 and 3 repeat 1 (digits and spaces aside), 6 does too; 4 names another variable;
+    # 5 is the first of its category.
+    assert _repeats(taken, lambda: lines) == {"rename": 3}
+    assert _repeats({n: c for n, c in taken.items() if n != 6}, lambda: lines) == \
+        {"rename": 2}
+    assert _repeats({1: "rename"}, lambda: lines) == {}
+
+
+def test_repeated_factor_is_validated(tmp_path) -> None:
+    from migrate.mappings.validate import MappingError
+    from migrate.resources import mappings_dir
+
+    text = (mappings_dir() / "effort.toml").read_text(encoding="utf-8")
+    assert text.count("factor = 0.1\n") == 1
+    (tmp_path / "effort.toml").write_text(text.replace("factor = 0.1\n", "factor = 1.5\n"),
+                                          encoding="utf-8")
+    with pytest.raises(MappingError) as raised:
+        load_effort((tmp_path,), frozenset(load_mappings().categories))
+    assert "[repeated] factor must be in (0, 1]" in str(raised.value)
+    line = int(str(raised.value).split("effort.toml:")[1].split(":")[0])
+    assert text.splitlines()[line - 1] == "factor = 0.1"

@@ -73,6 +73,8 @@ class EffortModel:
     # Scale for the share of a use beside another vendor's branch (USE_ROCM, __SUPA__):
     # the abstraction to port through already exists.
     vendor_branch_factor: float = 1.0
+    # Scale for a changed line that repeats an earlier one of its file (FileChange.repeated).
+    repeated_factor: float = 1.0
     family_min_members: int = 3
     ceiling: dict[str, float] = field(default_factory=dict)  # COCOMO a, b, hours_per_month
     validation: dict[str, Any] = field(default_factory=dict)
@@ -157,7 +159,8 @@ class _Reader:
 
     def model(self, doc: dict[str, Any]) -> EffortModel:
         self.only(doc, ("version", "cost", "lines", "item", "packages", "fixed", "grade",
-                        "vendor_branch", "family", "ceiling", "validation"), None, "top level")
+                        "vendor_branch", "repeated", "family", "ceiling", "validation"), None,
+                  "top level")
         cost = self.table(doc, "cost", 1)
         at = self.header_line("[cost]")
         self.only(cost, ("hours_per_day", "default_currency", "default_rate"), "cost", "[cost]")
@@ -204,6 +207,14 @@ class _Reader:
         if factor > 1:
             raise self.fail(self.key_line("vendor_branch", "factor"),
                             "[vendor_branch] factor must be in (0, 1]")
+        repeats = self.table(doc, "repeated", 1) if "repeated" in doc else {}
+        self.only(repeats, ("factor",), "repeated", "[repeated]")
+        repeated_factor = self.number(repeats.get("factor", 1.0),
+                                      self.key_line("repeated", "factor"), "factor",
+                                      positive=True)
+        if repeated_factor > 1:
+            raise self.fail(self.key_line("repeated", "factor"),
+                            "[repeated] factor must be in (0, 1]")
         family = self.table(doc, "family", 1) if "family" in doc else {}
         self.only(family, ("min_members",), "family", "[family]")
         members = self.number(family.get("min_members", 3),
@@ -217,7 +228,8 @@ class _Reader:
         return EffortModel(str(doc.get("version", "0")), self.shown, hours_per_day, currency,
                            rates, line_model, line_rates, review, items, fixed, limits,
                            {str(k): str(v) for k, v in aliases.items()},
-                           vendor_branch_factor=factor, family_min_members=int(members),
+                           vendor_branch_factor=factor, repeated_factor=repeated_factor,
+                           family_min_members=int(members),
                            ceiling=ceiling_values,
                            validation=self.validation(doc.get("validation", {})))
 
