@@ -160,10 +160,10 @@ def predict(findings: Iterable[Finding], text: str, language: str, model: LineMo
         for line in vendor_lines:
             near_vendor[taken[line]] += 1
         beside[path] = {c: n for c, n in near_vendor.items() if n}
-        if len(taken) > 1:  # the lines beside another vendor's branch repeat among themselves
-            repeated[path] = _repeats({n: c for n, c in taken.items() if n not in vendor_lines},
-                                      lines)
-            repeated_beside[path] = _repeats({n: taken[n] for n in vendor_lines}, lines)
+        # Lines beside another vendor's branch repeat among themselves.
+        repeated[path] = _repeats({n: c for n, c in taken.items() if n not in vendor_lines},
+                                  lines)
+        repeated_beside[path] = _repeats({n: taken[n] for n in vendor_lines}, lines)
         for index, pattern in enumerate(model.patterns):
             share = pattern.share.get(path, 0.0)
             if share <= 0 or index not in candidates:

@@ -269,9 +269,9 @@ class FileChange:
     # abstraction to port through exists, so they cost less (effort.toml [vendor_branch]).
     beside_vendor: dict[str, dict[str, int]] = field(default_factory=dict)
     # Of `lines` beside no other vendor's branch, the ones whose text, digits and spacing
-    # aside, repeats an earlier one of them in the same category: the same
-    # edit again (thousands of generated `asm("wgmma...")` wrappers in CUTLASS's
-    # mma_sm90_gmma.hpp are 204 shapes). They cost less (effort.toml [repeated]).
+    # aside, repeats an earlier one of them in the same category: the same edit again
+    # (the 21,000 lines of generated `asm("wgmma...")` wrappers in CUTLASS's
+    # mma_sm90_gmma.hpp hold 204 shapes). They cost less (effort.toml [repeated]).
     repeated: dict[str, dict[str, int]] = field(default_factory=dict)
     # Of `beside_vendor`, those that repeat an earlier one of them, the same way.
     repeated_beside: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -157,6 +157,16 @@ class _Reader:
         """
         return line_of(self.text, key, section, default=1 if section is None else 0)
 
+    def factor(self, doc: dict[str, Any], name: str) -> float:
+        """`[name] factor`, a share of a rate in (0, 1]; 1 when the table is absent."""
+        table = self.table(doc, name, 1) if name in doc else {}
+        self.only(table, ("factor",), name, f"[{name}]")
+        value = self.number(table.get("factor", 1.0), self.key_line(name, "factor"), "factor",
+                            positive=True)
+        if value > 1:
+            raise self.fail(self.key_line(name, "factor"), f"[{name}] factor must be in (0, 1]")
+        return value
+
     def model(self, doc: dict[str, Any]) -> EffortModel:
         self.only(doc, ("version", "cost", "lines", "item", "packages", "fixed", "grade",
                         "vendor_branch", "repeated", "family", "ceiling", "validation"), None,
@@ -200,21 +210,8 @@ class _Reader:
             if not isinstance(value, str) or not value:
                 raise self.fail(self.key_line(("packages", "aliases"), key),
                                 f"alias of '{key}' must be a package name")
-        vendor = self.table(doc, "vendor_branch", 1) if "vendor_branch" in doc else {}
-        self.only(vendor, ("factor",), "vendor_branch", "[vendor_branch]")
-        factor = self.number(vendor.get("factor", 1.0), self.key_line("vendor_branch", "factor"),
-                             "factor", positive=True)
-        if factor > 1:
-            raise self.fail(self.key_line("vendor_branch", "factor"),
-                            "[vendor_branch] factor must be in (0, 1]")
-        repeats = self.table(doc, "repeated", 1) if "repeated" in doc else {}
-        self.only(repeats, ("factor",), "repeated", "[repeated]")
-        repeated_factor = self.number(repeats.get("factor", 1.0),
-                                      self.key_line("repeated", "factor"), "factor",
-                                      positive=True)
-        if repeated_factor > 1:
-            raise self.fail(self.key_line("repeated", "factor"),
-                            "[repeated] factor must be in (0, 1]")
+        factor = self.factor(doc, "vendor_branch")
+        repeated_factor = self.factor(doc, "repeated")
         family = self.table(doc, "family", 1) if "family" in doc else {}
         self.only(family, ("min_members",), "family", "[family]")
         members = self.number(family.get("min_members", 3),
