@@ -424,6 +424,9 @@ class _Pricer:
         self.vendored_paths = {r.path for r in files if r.vendored}
         self.any_finding_work = False
         self.shares: dict[tuple[str, int, bool], Hours] = {}  # one per (category, n, branch)
+        # Line shares scaled by a file's repeats, one per (line key, scale), kept alive:
+        # `prices` is keyed by the ids of shares, which a freed object would hand on.
+        self.scaled_shares: dict[tuple[tuple[str, int, bool], float], Hours] = {}
         self.units: dict[object, PricedUnit] = {}  # one per unit, shared by findings
         self.prices: dict[tuple[int, int], Hours] = {}  # one price per sum
         self.own_tallies: dict[GroupKey, _Tally] = defaultdict(_Tally)
@@ -546,11 +549,8 @@ class _Pricer:
         tallies: dict[GroupKey, _Tally] = {}
         if not is_silent:
             # Index -1 (no line) reads the ZERO appended last.
-            scale = self._repeat_scale(file)
-            line_hours = [*(self._line_share(key) if scale is None
-                            or (key[0], bool(key[2])) not in scale
-                            else self._line_share(key).scaled(scale[(key[0], bool(key[2]))])
-                            for key in shares.lines), ZERO]
+            kept = self._repeat_scale(file)
+            line_hours = [*(self._line_share(key, kept) for key in shares.lines), ZERO]
             line_share = [line_hours[line] for line in line_of]
             unit_groups = [groups[key] for key in shares.units]
             # Per unit of the file, looked up once: every unit holds one of its findings at
@@ -605,25 +605,36 @@ class _Pricer:
         record = self.records.get(file)
         if record is None:
             return None
-        change = record.change
-        path = self.path
+        change, path = record.change, self.path
         if not change.repeated.get(path) and not change.repeated_beside.get(path):
             return None
         discount = 1 - self.model.repeated_factor
-        scale = {}
         near = change.beside_vendor.get(path, {})
-        for side, repeats, total in (
-                (False, change.repeated.get(path, {}),
-                 lambda c: change.lines[path].get(c, 0) - near.get(c, 0)),
-                (True, change.repeated_beside.get(path, {}), lambda c: near.get(c, 0))):
-            for category, count in repeats.items():
-                lines = total(category)
-                if lines > 0:
-                    scale[(category, side)] = 1 - discount * count / lines
+        scale = {}
+        for category, count in change.repeated.get(path, {}).items():
+            plain = change.lines[path].get(category, 0) - near.get(category, 0)
+            if plain > 0:
+                scale[(category, False)] = 1 - discount * count / plain
+        for category, count in change.repeated_beside.get(path, {}).items():
+            if near.get(category, 0) > 0:
+                scale[(category, True)] = 1 - discount * count / near[category]
         return scale
 
-    def _line_share(self, key: LineKey) -> Hours:
-        """A finding's share of its line: the category's rate over the line's findings."""
+    def _line_share(self, key: LineKey, kept: dict[tuple[str, bool], float] | None = None
+                    ) -> Hours:
+        """A finding's share of its line: the category's rate over the line's findings,
+        scaled by what its file's repeated lines keep (`_repeat_scale`) when given."""
+        share = self._rate_share(key)
+        scale = kept.get((key[0], bool(key[2]))) if kept else None
+        if scale is None:
+            return share
+        scaled = self.scaled_shares.get((key, scale))
+        if scaled is None:
+            scaled = self.scaled_shares[(key, scale)] = share.scaled(scale)
+        return scaled
+
+    def _rate_share(self, key: LineKey) -> Hours:
+        """The category's rate over the line's findings, once per key."""
         share = self.shares.get(key)
         if share is None:
             category, members, branch = key

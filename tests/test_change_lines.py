@@ -201,3 +201,25 @@ def test_repeated_factor_is_validated(tmp_path) -> None:
     assert "[repeated] factor must be in (0, 1]" in str(raised.value)
     line = int(str(raised.value).split("effort.toml:")[1].split(":")[0])
     assert text.splitlines()[line - 1] == "factor = 0.1"
+
+
+def test_a_scaled_line_share_is_one_object_per_key_and_scale() -> None:
+    """Finding prices are summed once per pair of share objects, keyed by their ids: a
+    share scaled for a file's repeats must live as long as the pricing, or a freed one's
+    id is handed on and a later finding reads another's price (seen on cudnn-frontend)."""
+    from migrate.model import FileChange, FileRecord
+    from migrate.score import PathAsked, _Pricer
+
+    model = load_effort((), frozenset(load_mappings().categories))
+    change = FileChange({"native": {"ptx": 9}, "suda": {"ptx": 9}},
+                        repeated={"native": {"ptx": 6}})
+    record = FileRecord("k.cu", "cuda_cpp", 12, 300, 0.0, False, "utf-8", change)
+    pricer = _Pricer(model, [record], {"k.cu": record}, PathAsked("native"), False)
+    kept = pricer._repeat_scale("k.cu")
+    assert kept == {("ptx", False): pytest.approx(1 - (1 - model.repeated_factor) * 6 / 9)}
+    key = ("ptx", 1, False)
+    first = pricer._line_share(key, kept)
+    assert first is pricer._line_share(key, dict(kept))
+    assert first.expected == pytest.approx(model.line_rates["ptx"].expected
+                                           * kept[("ptx", False)])
+    assert pricer._line_share(key, None) is pricer._line_share(key)
